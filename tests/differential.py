@@ -1,0 +1,190 @@
+"""Differential testing harness: render a template with Jinja2 (Flask's environment) and the
+converted component with React 19 (one persistent Node worker), and compare normalised HTML.
+
+Fixture layout (``fixtures/cases/<area>/``):
+
+* ``<name>.html`` — the template;
+* ``<name>.json`` — a JSON list of contexts (``[{}]`` when absent), parsed lexeme-aware on the
+  React side so ``1.0`` stays a float;
+* ``<name>.expect`` — for templates that must not convert: the expected diagnostic codes.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import json
+import tempfile
+from collections.abc import Iterable, Sequence
+from pathlib import Path
+from typing import Any
+
+import flask
+import jinja2
+
+from transpiler.convert import RUNTIME_DIR, TemplateResult, convert_source
+
+REPO = Path(__file__).resolve().parent.parent
+FIXTURES = REPO / "fixtures"
+CASES = FIXTURES / "cases"
+
+
+@dataclasses.dataclass
+class Case:
+    area: str
+    name: str
+    template: Path
+    contexts_json: list[str]  # one JSON text per context
+    expect: list[str] | None  # expected diagnostic codes, or None when it must convert
+
+    @property
+    def id(self) -> str:
+        return f"{self.area}/{self.name}"
+
+
+def load_cases(root: Path = CASES) -> list[Case]:
+    cases = []
+    for tpl in sorted(root.rglob("*.html")):
+        area = tpl.parent.relative_to(root).as_posix()
+        name = tpl.stem
+        ctx_file = tpl.with_suffix(".json")
+        contexts = ["{}"]
+        if ctx_file.exists():
+            data = json.loads(ctx_file.read_text(encoding="utf-8"))
+            assert isinstance(data, list), f"{ctx_file}: must hold a JSON list of contexts"
+            contexts = [json.dumps(c, ensure_ascii=False) for c in data]
+        expect_file = tpl.with_suffix(".expect")
+        expect = None
+        if expect_file.exists():
+            expect = [line.strip() for line in expect_file.read_text().splitlines() if line.strip()]
+        cases.append(Case(area, name, tpl, contexts, expect))
+    return cases
+
+
+_app = flask.Flask("jinja2tsx_fixtures")
+
+
+def flask_environment(loader: jinja2.BaseLoader) -> jinja2.Environment:
+    """Flask's own Jinja environment (autoescape by extension, Flask globals) over ``loader``."""
+    env = _app.create_jinja_environment()
+    env.loader = loader
+    return env
+
+
+@dataclasses.dataclass
+class Rendered:
+    html: str | None
+    error: str | None
+
+
+def render_jinja(
+    template_source: str, name: str, context_json: str, templates: dict[str, str] | None = None
+) -> Rendered:
+    mapping = dict(templates or {})
+    mapping[name] = template_source
+    env = flask_environment(jinja2.DictLoader(mapping))
+    context = json.loads(context_json)
+    try:
+        with _app.test_request_context():
+            return Rendered(env.get_template(name).render(context), None)
+    except Exception as exc:  # template errors are results to compare, not test errors
+        return Rendered(None, f"{type(exc).__name__}: {exc}")
+
+
+def render_react(cases: Sequence[tuple[dict[str, str], str, Sequence[str]]]) -> list[list[Rendered]]:
+    """Render [(files, entry, contexts)] with the shared Node worker in one request."""
+    from transpiler.nodeworker import shared_worker
+
+    requests = [
+        {
+            "files": files,
+            "runtime_dir": str(RUNTIME_DIR),
+            "entry": entry,
+            "export": "default",
+            "props": list(contexts),
+        }
+        for files, entry, contexts in cases
+    ]
+    results = shared_worker().render(requests)
+    out: list[list[Rendered]] = []
+    for per_case in results:
+        rows = []
+        for r in per_case:
+            if isinstance(r, dict):
+                rows.append(Rendered(r.get("html"), r.get("error")))
+            else:  # pragma: no cover - defensive
+                rows.append(Rendered(None, str(r)))
+        out.append(rows)
+    return out
+
+
+def convert_case(case: Case) -> TemplateResult:
+    source = case.template.read_text(encoding="utf-8")
+    return convert_source(source, f"{case.id}.html", label=case.id)
+
+
+def compare(jinja: Rendered, react: Rendered, what: str) -> None:
+    from htmlcompare import assert_same_html
+
+    if jinja.error is not None:
+        assert react.error is not None, (
+            f"{what}: Jinja2 raised {jinja.error!r} but React rendered:\n{react.html}"
+        )
+        return
+    assert react.error is None, f"{what}: React failed: {react.error}\nJinja2 rendered:\n{jinja.html}"
+    assert jinja.html is not None and react.html is not None
+    assert_same_html(jinja.html, react.html, what)
+
+
+def typecheck(files: dict[str, str]) -> tuple[bool, str]:
+    """``tsc --strict --noEmit`` over generated files plus the runtime, in one process."""
+    import subprocess
+
+    from transpiler.convert import RUNTIME_SUBDIR, runtime_sources
+    from transpiler.toolchain import find_toolchain
+
+    tc = find_toolchain(install=True)
+    assert tc is not None
+    with tempfile.TemporaryDirectory(dir=tc.root, prefix=".tsc-") as tmp:
+        base = Path(tmp)
+        for rel, text in files.items():
+            (base / rel).parent.mkdir(parents=True, exist_ok=True)
+            (base / rel).write_text(text, encoding="utf-8")
+        for name, text in runtime_sources().items():
+            (base / RUNTIME_SUBDIR / name).parent.mkdir(parents=True, exist_ok=True)
+            (base / RUNTIME_SUBDIR / name).write_text(text, encoding="utf-8")
+        (base / "tsconfig.json").write_text(
+            json.dumps(
+                {
+                    "compilerOptions": {
+                        "strict": True,
+                        "noEmit": True,
+                        "jsx": "react-jsx",
+                        "target": "es2022",
+                        "module": "esnext",
+                        "moduleResolution": "bundler",
+                        "skipLibCheck": True,
+                        "types": [],
+                        "typeRoots": [str(Path(tc.root) / "node_modules" / "@types")],
+                    },
+                    "include": ["**/*.ts", "**/*.tsx"],
+                }
+            )
+        )
+        proc = subprocess.run(
+            [str(tc.tsc), "-p", str(base / "tsconfig.json")],
+            capture_output=True,
+            text=True,
+            cwd=base,
+        )
+        return proc.returncode == 0, proc.stdout + proc.stderr
+
+
+def batched(items: Iterable[Any], n: int) -> Iterable[list[Any]]:
+    batch: list[Any] = []
+    for item in items:
+        batch.append(item)
+        if len(batch) == n:
+            yield batch
+            batch = []
+    if batch:
+        yield batch

@@ -1,0 +1,69 @@
+"""Opt-in: cases harvested from Jinja2's own test suite (../shared/conformance/jinja-suite.jsonl),
+rendered by Jinja2 (Flask's environment) and by the converted component.
+
+Run with ``JINJA2TSX_CONFORMANCE=1 python -m pytest tests/test_conformance.py -s``; skipped when
+the suite file is absent. Each case ends as: ``pass`` (same HTML for every context, or both
+raise), ``refused`` (a diagnostic: not convertible, by design never silently wrong) or
+``mismatch`` (a bug). The summary line is what the README reports; the test fails if the pass
+count drops below the recorded baseline.
+"""
+
+from __future__ import annotations
+
+import collections
+import json
+import os
+
+import pytest
+
+from conftest import SHARED
+from differential import compare, render_jinja, render_react
+from transpiler.convert import convert_source
+
+SUITE = SHARED / "conformance" / "jinja-suite.jsonl"
+BASELINE_PASS = 0  # raise when the count goes up
+
+pytestmark = [
+    pytest.mark.conformance,
+    pytest.mark.skipif(not SUITE.exists(), reason="../shared/conformance is not present"),
+    pytest.mark.skipif(
+        os.environ.get("JINJA2TSX_CONFORMANCE") != "1", reason="opt-in: JINJA2TSX_CONFORMANCE=1"
+    ),
+]
+
+
+def test_conformance_suite() -> None:
+    rows = [json.loads(line) for line in SUITE.read_text(encoding="utf-8").splitlines() if line]
+    outcome: collections.Counter[str] = collections.Counter()
+    mismatches = []
+    batch, pending = [], []
+    for row in rows:
+        entry = row["entry"]
+        if len(row["templates"]) > 1:
+            result = None
+        else:
+            result = convert_source(row["templates"][entry], entry)
+        if result is None or not result.ok:
+            outcome["refused"] += 1
+            continue
+        contexts = [json.dumps(c) for c in row["contexts"]]
+        batch.append(({result.output: result.tsx or ""}, result.output, contexts))
+        pending.append((row, contexts))
+    for (row, contexts), react in zip(pending, render_react(batch)):
+        entry = row["entry"]
+        try:
+            for i, ctx in enumerate(contexts):
+                jinja = render_jinja(row["templates"][entry], entry, ctx, row["templates"])
+                compare(jinja, react[i], row["name"])
+            outcome["pass"] += 1
+        except AssertionError as exc:
+            outcome["mismatch"] += 1
+            mismatches.append(f"{row['name']}: {str(exc)[:300]}")
+    total = len(rows)
+    print(
+        f"\nconformance: {outcome['pass']}/{total} pass, {outcome['refused']} refused with a "
+        f"diagnostic, {outcome['mismatch']} mismatch"
+    )
+    for m in mismatches:
+        print("  MISMATCH", m)
+    assert outcome["pass"] >= BASELINE_PASS

@@ -1,0 +1,167 @@
+"""Conversion orchestration: a templates folder → TSX modules, the runtime, and a report.
+
+Owns template discovery, per-template conversion (lower → emit) with every failure turned into a
+diagnostic, the runtime copy under ``DEST/_jinja2tsx/<version>/``, formatting all outputs in one
+batch through the persistent Node worker, and atomic writes.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import os
+import posixpath
+import tempfile
+import traceback
+from collections.abc import Iterable, Sequence
+from pathlib import Path
+
+import jinja2
+
+from . import RUNTIME_VERSION
+from .diagnostics import ConversionError, Diagnostic
+from .emit import emit_module
+from .environment import make_environment
+from .lower import lower_template
+
+TEMPLATE_SUFFIXES = (".html", ".htm", ".jinja", ".jinja2", ".j2", ".xml", ".svg")
+RUNTIME_DIR = Path(__file__).resolve().parent / "runtime"
+RUNTIME_FILES = ("index.ts", "core.ts", "html.ts", "entities.ts", "filters.ts", "tests.ts")
+RUNTIME_SUBDIR = f"_jinja2tsx/{RUNTIME_VERSION}"
+
+
+@dataclasses.dataclass
+class TemplateResult:
+    name: str  # path relative to the templates folder, with /
+    output: str  # output path relative to DEST
+    tsx: str | None
+    diagnostics: list[Diagnostic]
+
+    @property
+    def ok(self) -> bool:
+        return self.tsx is not None
+
+
+def output_name(template_name: str) -> str:
+    stem, _ = posixpath.splitext(template_name)
+    return stem + ".tsx"
+
+
+def runtime_import_for(output: str) -> str:
+    depth = output.count("/")
+    prefix = "./" if depth == 0 else "../" * depth
+    return prefix + RUNTIME_SUBDIR
+
+
+def convert_source(
+    source: str, name: str, env: jinja2.Environment | None = None, label: str | None = None
+) -> TemplateResult:
+    """Convert one template's text. Never raises for template problems: they are diagnostics."""
+    env = env or make_environment()
+    out = output_name(name)
+    try:
+        tree = lower_template(source, name, env)
+        tsx = emit_module(tree, runtime_import_for(out), label or name)
+        return TemplateResult(name, out, tsx, [])
+    except ConversionError as exc:
+        return TemplateResult(name, out, None, [exc.diagnostic(label or name)])
+    except RecursionError:
+        diag = Diagnostic("E001", "template nesting is too deep to convert", label or name, 1, 1)
+        return TemplateResult(name, out, None, [diag])
+    except Exception as exc:  # a bug of ours: report it as E001, keep going
+        last = traceback.extract_tb(exc.__traceback__)[-1]
+        where = f"{Path(last.filename).name}:{last.lineno}"
+        diag = Diagnostic(
+            "E001", f"internal error ({type(exc).__name__}: {exc} at {where})", label or name, 1, 1
+        )
+        return TemplateResult(name, out, None, [diag])
+
+
+def discover(src: Path, suffixes: Sequence[str] = TEMPLATE_SUFFIXES) -> list[str]:
+    """Template names (relative, '/'-separated, sorted) below ``src``."""
+    names = []
+    for root, dirs, files in os.walk(src):
+        dirs[:] = sorted(d for d in dirs if not d.startswith(".") and d != "node_modules")
+        for f in files:
+            if f.lower().endswith(tuple(suffixes)):
+                rel = os.path.relpath(os.path.join(root, f), src)
+                names.append(rel.replace(os.sep, "/"))
+    return sorted(names)
+
+
+def read_template(path: Path, name: str) -> str | Diagnostic:
+    try:
+        return path.read_bytes().decode("utf-8")
+    except UnicodeDecodeError as exc:
+        return Diagnostic("J002", f"not valid UTF-8 ({exc.reason} at byte {exc.start})", name, 1, 1)
+
+
+def runtime_sources() -> dict[str, str]:
+    """The runtime files to ship, by name."""
+    return {
+        f: (RUNTIME_DIR / f).read_text(encoding="utf-8")
+        for f in RUNTIME_FILES
+        if (RUNTIME_DIR / f).is_file()
+    }
+
+
+def atomic_write(path: Path, text: str) -> bool:
+    """Write ``text`` unless the file already holds it; returns whether it was written."""
+    data = text.encode("utf-8")
+    try:
+        if path.read_bytes() == data:
+            return False
+    except FileNotFoundError:
+        pass
+    path.parent.mkdir(parents=True, exist_ok=True)
+    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
+    try:
+        with os.fdopen(fd, "wb") as fh:
+            fh.write(data)
+        os.replace(tmp, path)
+    except BaseException:
+        try:
+            os.unlink(tmp)
+        except FileNotFoundError:
+            pass
+        raise
+    return True
+
+
+def format_sources(
+    files: list[tuple[str, str]], warn: list[str] | None = None
+) -> list[str]:
+    """Format TSX sources with prettier in one Node process; unformatted when Node is missing."""
+    if not files:
+        return []
+    try:
+        from .nodeworker import shared_worker
+
+        results = shared_worker().format(files)
+    except Exception as exc:  # Node missing or worker failure: keep valid unformatted output
+        if warn is not None:
+            warn.append(f"prettier unavailable, writing unformatted TSX ({exc})")
+        return [src for _, src in files]
+    out = []
+    for (_, src), res in zip(files, results):
+        out.append(src if isinstance(res, Exception) else res)
+    return out
+
+
+def write_runtime(dest: Path) -> None:
+    target = dest / RUNTIME_SUBDIR
+    for name, text in runtime_sources().items():
+        atomic_write(target / name, text)
+
+
+def convert_names(
+    src: Path, names: Iterable[str], env: jinja2.Environment | None = None
+) -> list[TemplateResult]:
+    env = env or make_environment(jinja2.FileSystemLoader(str(src)))
+    results = []
+    for name in names:
+        text = read_template(src / name, name)
+        if isinstance(text, Diagnostic):
+            results.append(TemplateResult(name, output_name(name), None, [text]))
+            continue
+        results.append(convert_source(text, name, env))
+    return results

@@ -1,0 +1,218 @@
+"""Diagnostics: the rule registry (code → what / why / what to do) and the Diagnostic record.
+
+Every template that cannot be converted exactly yields ``path:line:col: CODE message`` with a hint;
+conversion stages raise :class:`ConversionError` carrying diagnostics, never a bare traceback.
+Codes are grouped by stage: J (Jinja parsing), H (HTML structure), U (unsupported construct),
+E (emitter), W (warnings: converted, but a documented gap may apply).
+"""
+
+from __future__ import annotations
+
+import dataclasses
+from typing import Literal
+
+Severity = Literal["error", "warning"]
+
+
+@dataclasses.dataclass(frozen=True)
+class Rule:
+    code: str
+    name: str
+    severity: Severity
+    what: str
+    why: str
+    instead: str
+
+
+RULES: dict[str, Rule] = {}
+
+
+def _rule(code: str, name: str, severity: Severity, what: str, why: str, instead: str) -> None:
+    RULES[code] = Rule(code, name, severity, what, why, instead)
+
+
+_rule(
+    "J001",
+    "jinja-syntax-error",
+    "error",
+    "The template is not valid Jinja2 syntax for the configured environment.",
+    "jinja2's own parser rejects it, so Flask could not render it either.",
+    "Fix the syntax. If the tag comes from an extension (do, loopcontrols, i18n), enable that "
+    "extension in [tool.jinja2tsx] extensions.",
+)
+_rule(
+    "J002",
+    "template-not-decodable",
+    "error",
+    "The template file is not valid UTF-8.",
+    "Flask reads templates as UTF-8.",
+    "Re-encode the file as UTF-8.",
+)
+_rule(
+    "H001",
+    "html-syntax",
+    "error",
+    "The HTML around Jinja code could not be parsed.",
+    "The converter must know where every tag and attribute starts and ends to build JSX.",
+    "Make the markup well-formed around the Jinja code (quote attribute values, close tags).",
+)
+_rule(
+    "H101",
+    "tag-crosses-jinja-block",
+    "error",
+    "An element is opened inside a Jinja block ({% if %}, {% for %}, ...) and closed outside it "
+    "(or the other way round).",
+    "JSX elements must nest inside the control flow that produces them; only the conditional "
+    "wrapper pattern ({% if c %}<a>{% endif %}...{% if c %}</a>{% endif %}) can be rewritten.",
+    "Open and close the element inside the same block, e.g. put the branch-specific part in an "
+    "attribute: <div class=\"{% if a %}x{% else %}y{% endif %}\">...</div>.",
+)
+_rule(
+    "H102",
+    "stray-end-tag",
+    "error",
+    "An end tag has no matching start tag in this template.",
+    "The element tree cannot be built; the matching start tag lives in another template or "
+    "branch.",
+    "Keep each element's start and end tag in the same template and the same Jinja block.",
+)
+_rule(
+    "H103",
+    "unclosed-element",
+    "error",
+    "An element is never closed and HTML does not allow its end tag to be omitted.",
+    "The browser would close it at an arbitrary later point; JSX needs an explicit extent.",
+    "Add the end tag.",
+)
+_rule(
+    "H104",
+    "dynamic-tag-or-attribute-name",
+    "error",
+    "Jinja code produces part of a tag name or an attribute name.",
+    "JSX element types and prop names are static.",
+    "Use a conditional with literal tag names, or put dynamic attributes in a dict rendered "
+    "with |xmlattr.",
+)
+_rule(
+    "H105",
+    "raw-html-at-component-root",
+    "error",
+    "Markup that React cannot express (raw HTML, inline event handlers) sits at the top level "
+    "of the template, outside any element.",
+    "React can only insert raw HTML through dangerouslySetInnerHTML on a host element.",
+    "Wrap the template's content in an element.",
+)
+_rule(
+    "U001",
+    "unsupported-tag",
+    "error",
+    "A Jinja statement that this version of jinja2tsx does not convert.",
+    "Emitting an approximation would silently change the rendered HTML.",
+    "See the README's support table; restructure the template or convert this file by hand.",
+)
+_rule(
+    "U002",
+    "unsupported-expression",
+    "error",
+    "A Jinja expression form that this version of jinja2tsx does not convert.",
+    "Emitting an approximation would silently change the rendered HTML.",
+    "Rewrite the expression with supported operations, or convert this part by hand.",
+)
+_rule(
+    "U003",
+    "unknown-filter-or-test",
+    "error",
+    "A filter or test that is neither a Jinja2 builtin nor declared for the app.",
+    "Its behaviour is unknown to the converter.",
+    "Declare app-defined filters/tests in [tool.jinja2tsx] or remove the call.",
+)
+_rule(
+    "U004",
+    "bad-filter-arguments",
+    "error",
+    "A builtin filter or test is called with arguments Python would reject.",
+    "Jinja2 would raise a TypeError at render time.",
+    "Fix the call to match the filter's signature.",
+)
+_rule(
+    "U101",
+    "not-reproducible",
+    "error",
+    "A filter or global whose result is random (random, lipsum) cannot render identically.",
+    "Two renders of the same context would already differ in Jinja2.",
+    "Compute the value in the Flask view and pass it in the context.",
+)
+_rule(
+    "U102",
+    "prints-lazy-object",
+    "error",
+    "The template prints a generator or method object (e.g. {{ items|map('x') }}, {{ d.items }}).",
+    "Python prints a memory address such as <generator object ... at 0x7f...>, which cannot be "
+    "reproduced.",
+    "Add |list (or call the method) before printing.",
+)
+_rule(
+    "E001",
+    "internal-error",
+    "error",
+    "jinja2tsx failed on this template (a bug in jinja2tsx).",
+    "The converter hit an unexpected state; nothing was written for this template.",
+    "Please report it with the template; the rest of the folder is unaffected.",
+)
+_rule(
+    "W001",
+    "node-unavailable",
+    "warning",
+    "Node.js is not available, so the TSX was written without prettier formatting.",
+    "Formatting runs prettier in one Node process.",
+    "Install Node.js (or let jinja2tsx provision it) and convert again.",
+)
+
+
+@dataclasses.dataclass(frozen=True)
+class Diagnostic:
+    code: str
+    message: str
+    path: str
+    line: int
+    column: int
+    hint: str = ""
+
+    @property
+    def rule(self) -> Rule:
+        return RULES[self.code]
+
+    @property
+    def severity(self) -> Severity:
+        return RULES[self.code].severity
+
+    def concise(self) -> str:
+        return f"{self.path}:{self.line}:{self.column}: {self.code} {self.message}"
+
+    def as_json(self) -> dict[str, object]:
+        return {
+            "path": self.path,
+            "line": self.line,
+            "column": self.column,
+            "code": self.code,
+            "severity": self.severity,
+            "message": self.message,
+            "hint": self.hint or RULES[self.code].instead,
+        }
+
+
+class ConversionError(Exception):
+    """Raised by a stage when a template cannot be converted exactly."""
+
+    def __init__(self, code: str, message: str, line: int = 1, column: int = 1, hint: str = ""):
+        super().__init__(message)
+        if code not in RULES:
+            raise KeyError(f"unknown diagnostic code {code}")
+        self.code = code
+        self.message = message
+        self.line = line
+        self.column = column
+        self.hint = hint
+
+    def diagnostic(self, path: str) -> Diagnostic:
+        return Diagnostic(self.code, self.message, path, self.line, self.column, self.hint)

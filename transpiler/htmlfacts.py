@@ -1,0 +1,182 @@
+"""HTML and React facts the emitter needs at compile time: attribute-name mapping (React's DOM
+property names), boolean attributes, block-level elements (for whitespace a browser collapses),
+entity decoding with the HTML5 rules for text and for attribute values, and inline CSS parsing.
+The TypeScript runtime (``runtime/html.ts``) holds the same facts for values known only at run
+time.
+"""
+
+from __future__ import annotations
+
+import html
+import re
+from html.entities import html5 as _HTML5_ENTITIES
+
+# HTML attribute name (lower case) → React prop name, for HTML elements.
+REACT_ATTR_NAMES: dict[str, str] = {
+    "class": "className",
+    "for": "htmlFor",
+    "http-equiv": "httpEquiv",
+    "accept-charset": "acceptCharset",
+    **{
+        name.lower(): name
+        for name in """accessKey allowFullScreen autoCapitalize autoComplete autoCorrect autoFocus
+        autoPlay autoSave cellPadding cellSpacing charSet classID colSpan contentEditable
+        contextMenu controlsList crossOrigin dateTime disablePictureInPicture
+        disableRemotePlayback encType enterKeyHint fetchPriority formAction formEncType
+        formMethod formNoValidate formTarget frameBorder hrefLang imageSizes imageSrcSet
+        inputMode itemID itemProp itemRef itemScope itemType keyParams keyType marginHeight
+        marginWidth maxLength mediaGroup minLength noModule noValidate playsInline popoverTarget
+        popoverTargetAction radioGroup readOnly referrerPolicy rowSpan spellCheck srcDoc srcLang
+        srcSet tabIndex useMap""".split()
+    },
+}
+
+# SVG attributes React spells in camelCase (hyphenated/colon names in markup).
+SVG_ATTR_NAMES: dict[str, str] = {
+    name.lower().replace("_", "-"): name
+    for name in """accentHeight alignmentBaseline arabicForm baselineShift capHeight clipPath
+    clipRule colorInterpolation colorInterpolationFilters colorProfile colorRendering
+    dominantBaseline enableBackground fillOpacity fillRule floodColor floodOpacity fontFamily
+    fontSize fontSizeAdjust fontStretch fontStyle fontVariant fontWeight glyphName
+    glyphOrientationHorizontal glyphOrientationVertical horizAdvX horizOriginX imageRendering
+    letterSpacing lightingColor markerEnd markerMid markerStart overlinePosition
+    overlineThickness paintOrder panose1 pointerEvents renderingIntent shapeRendering stopColor
+    stopOpacity strikethroughPosition strikethroughThickness strokeDasharray strokeDashoffset
+    strokeLinecap strokeLinejoin strokeMiterlimit strokeOpacity strokeWidth textAnchor
+    textDecoration textRendering transformOrigin underlinePosition underlineThickness
+    unicodeBidi unicodeRange unitsPerEm vAlphabetic vHanging vIdeographic vMathematical
+    vectorEffect vertAdvY vertOriginX vertOriginY wordSpacing writingMode xHeight""".split()
+}
+for _name in list(SVG_ATTR_NAMES.values()):
+    hyphen = re.sub(r"([A-Z])", lambda m: "-" + m.group(1).lower(), _name)
+    SVG_ATTR_NAMES[hyphen] = _name
+SVG_ATTR_NAMES.update(
+    {
+        "xlink:href": "xlinkHref",
+        "xlink:title": "xlinkTitle",
+        "xlink:show": "xlinkShow",
+        "xlink:role": "xlinkRole",
+        "xlink:actuate": "xlinkActuate",
+        "xlink:arcrole": "xlinkArcrole",
+        "xlink:type": "xlinkType",
+        "xml:base": "xmlBase",
+        "xml:lang": "xmlLang",
+        "xml:space": "xmlSpace",
+        "xmlns:xlink": "xmlnsXlink",
+    }
+)
+
+# React's boolean DOM properties: `true` renders the bare attribute, false/""/null drop it.
+BOOLEAN_PROPS = frozenset(
+    """allowFullScreen async autoFocus autoPlay controls default defer disabled
+    disablePictureInPicture disableRemotePlayback formNoValidate hidden inert loop noModule
+    noValidate open playsInline readOnly required reversed scoped seamless itemScope checked
+    multiple muted selected""".split()
+)
+
+# Elements around which whitespace-only text is not rendered (block boundaries), used to leave
+# such text out of the JSX for readability. Anything not listed keeps its whitespace.
+BLOCK_ELEMENTS = frozenset(
+    """address article aside blockquote body caption col colgroup dd details dialog div dl dt
+    fieldset figcaption figure footer form h1 h2 h3 h4 h5 h6 head header hgroup hr html legend li
+    link main menu meta nav noscript ol optgroup option p pre script search section select style
+    summary table tbody td template tfoot th thead title tr ul base""".split()
+)
+
+PREFORMATTED = frozenset({"pre", "listing", "textarea"})
+
+_ENTITY_RE = re.compile(r"&(#[0-9]+;?|#[xX][0-9a-fA-F]+;?|[A-Za-z][A-Za-z0-9]*;?)")
+
+
+def decode_text(raw: str) -> str:
+    """Character references in text content, as an HTML5 parser decodes them."""
+    return html.unescape(raw) if "&" in raw else raw
+
+
+def decode_attr(raw: str) -> str:
+    """Character references in an attribute value: a legacy reference without ';' followed by
+    '=' or an alphanumeric stays literal (HTML5 §13.2.5.73)."""
+    if "&" not in raw:
+        return raw
+
+    def repl(m: re.Match[str]) -> str:
+        ref = m.group(1)
+        if ref.startswith("#"):
+            return html.unescape(m.group(0))
+        if ref.endswith(";") and ref in _HTML5_ENTITIES:
+            return _HTML5_ENTITIES[ref]
+        # longest legacy prefix without ';'
+        for end in range(len(ref), 0, -1):
+            name = ref[:end]
+            if name in _HTML5_ENTITIES and not name.endswith(";"):
+                rest = ref[end:] + raw[m.end() : m.end() + 1]
+                if rest[:1] == "=" or rest[:1].isalnum():
+                    return m.group(0)
+                return _HTML5_ENTITIES[name] + ref[end:]
+        return m.group(0)
+
+    return _ENTITY_RE.sub(repl, raw)
+
+
+def react_attr_name(name: str, in_svg: bool) -> str:
+    lower = name.lower()
+    if lower.startswith(("data-", "aria-")):
+        return lower
+    if in_svg:
+        if lower in SVG_ATTR_NAMES:
+            return SVG_ATTR_NAMES[lower]
+        if lower in REACT_ATTR_NAMES:
+            return REACT_ATTR_NAMES[lower]
+        return name  # SVG is case-sensitive: viewBox, preserveAspectRatio stay as written
+    return REACT_ATTR_NAMES.get(lower, lower)
+
+
+def style_key(prop: str) -> str:
+    prop = prop.strip()
+    if prop.startswith("--"):
+        return prop
+    prop = prop.lower()
+    if prop.startswith("-ms-"):
+        prop = prop[1:]
+    return re.sub(r"-([a-z])", lambda m: m.group(1).upper(), prop)
+
+
+def parse_style(css: str) -> list[tuple[str, str]] | None:
+    """Inline style declarations → [(React key, value)], last duplicate wins; None if the text is
+    not a plain declaration list (comments, quotes with ';', ...)."""
+    if "/*" in css or "\\" in css:
+        return None
+    out: dict[str, str] = {}
+    for decl in _split_decls(css):
+        if not decl.strip():
+            continue
+        if ":" not in decl:
+            return None
+        prop, value = decl.split(":", 1)
+        if not prop.strip() or not re.fullmatch(r"\s*-{0,2}[A-Za-z][A-Za-z0-9-]*\s*", prop):
+            return None
+        key = style_key(prop)
+        out.pop(key, None)
+        out[key] = value.strip()
+    return list(out.items())
+
+
+def _split_decls(css: str) -> list[str]:
+    parts, depth, quote, cur = [], 0, "", []
+    for ch in css:
+        if quote:
+            if ch == quote:
+                quote = ""
+        elif ch in "\"'":
+            quote = ch
+        elif ch == "(":
+            depth += 1
+        elif ch == ")":
+            depth -= 1
+        elif ch == ";" and depth == 0:
+            parts.append("".join(cur))
+            cur = []
+            continue
+        cur.append(ch)
+    parts.append("".join(cur))
+    return parts

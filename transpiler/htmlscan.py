@@ -1,0 +1,234 @@
+"""HTML scanning: template text with holes → a flat list of HTML tokens.
+
+The lowering stage replaces every Jinja construct by the HOLE character (U+E000) and hands the
+resulting text to the lark grammar in ``grammars/html.lark``. This module owns that grammar's
+parser and turns its output into small token records (text, holes, tags with attribute pieces,
+raw-text elements, comments) carrying offsets into the holed text, so the tree builder in
+``lower`` can pair holes with Jinja nodes and report positions.
+"""
+
+from __future__ import annotations
+
+import bisect
+import dataclasses
+import functools
+from importlib import resources
+from pathlib import Path
+
+import lark
+from lark import Token
+
+HOLE = "\ue000"
+
+
+@dataclasses.dataclass(slots=True)
+class HoleRef:
+    """The k-th hole of the text (holes are numbered in text order)."""
+
+    index: int
+    offset: int
+
+
+ValuePart = str | HoleRef
+
+
+@dataclasses.dataclass(slots=True)
+class Attr:
+    name: str
+    value: list[ValuePart] | None  # None: attribute without a value (`disabled`)
+    offset: int
+    name_end: int  # offset just past the name, to detect holes glued to the name
+
+
+@dataclasses.dataclass(slots=True)
+class TextTok:
+    text: str
+    offset: int
+
+
+@dataclasses.dataclass(slots=True)
+class HoleTok:
+    hole: HoleRef
+
+
+@dataclasses.dataclass(slots=True)
+class CommentTok:
+    parts: list[ValuePart]
+    offset: int
+
+
+@dataclasses.dataclass(slots=True)
+class DoctypeTok:
+    text: str
+    offset: int
+
+
+@dataclasses.dataclass(slots=True)
+class StartTagTok:
+    name: str  # lower-cased
+    source_name: str  # as written (SVG names are case-sensitive)
+    attrs: list[Attr | HoleRef]
+    offset: int
+    name_end: int
+
+
+@dataclasses.dataclass(slots=True)
+class EndTagTok:
+    name: str
+    offset: int
+
+
+@dataclasses.dataclass(slots=True)
+class RawTextTok:
+    """<script>, <style>, <textarea>, <title>: start tag plus unparsed content (with holes)."""
+
+    tag: StartTagTok
+    content: list[ValuePart]
+    offset: int
+
+
+HtmlToken = TextTok | HoleTok | CommentTok | DoctypeTok | StartTagTok | EndTagTok | RawTextTok
+
+
+class HtmlSyntaxError(Exception):
+    def __init__(self, message: str, offset: int):
+        super().__init__(message)
+        self.offset = offset
+
+
+def _grammar_text() -> str:
+    here = Path(__file__).resolve().parent
+    for candidate in (here / "grammars" / "html.lark", here.parent / "grammars" / "html.lark"):
+        if candidate.is_file():
+            return candidate.read_text(encoding="utf-8")
+    return resources.files("transpiler").joinpath("grammars/html.lark").read_text("utf-8")
+
+
+class _Builder(lark.Transformer):
+    """Runs inline during the LALR parse: builds token records without a parse tree."""
+
+    def __init__(self, text: str) -> None:
+        super().__init__()
+        # Holes are numbered in text order; the transformer runs bottom-up, so number by offset.
+        self.hole_offsets = [i for i, ch in enumerate(text) if ch == HOLE]
+
+    def _hole(self, tok: Token) -> HoleRef:
+        offset = tok.start_pos or 0
+        return HoleRef(bisect.bisect_left(self.hole_offsets, offset), offset)
+
+    def _parts(self, items: list[Token], skip: frozenset[str] = frozenset()) -> list[ValuePart]:
+        parts: list[ValuePart] = []
+        for tok in items:
+            if not isinstance(tok, Token) or tok.type in skip:
+                continue
+            if tok.type == "HOLE":
+                parts.append(self._hole(tok))
+            elif parts and isinstance(parts[-1], str):
+                parts[-1] += str(tok)
+            else:
+                parts.append(str(tok))
+        return parts
+
+    def start(self, items: list[HtmlToken]) -> list[HtmlToken]:
+        return items
+
+    def text(self, items: list[Token]) -> TextTok:
+        return TextTok(str(items[0]), items[0].start_pos or 0)
+
+    def hole(self, items: list[Token]) -> HoleTok:
+        return HoleTok(self._hole(items[0]))
+
+    def comment(self, items: list[Token]) -> CommentTok:
+        return CommentTok(
+            self._parts(items, frozenset({"COMMENT_OPEN", "COMMENT_CLOSE"})),
+            items[0].start_pos or 0,
+        )
+
+    def doctype(self, items: list[Token]) -> DoctypeTok:
+        return DoctypeTok(str(items[0]), items[0].start_pos or 0)
+
+    def bogus_comment(self, items: list[Token]) -> CommentTok:
+        return CommentTok([str(items[0])[2:-1]], items[0].start_pos or 0)
+
+    def value(self, items: list[Token]) -> list[ValuePart]:
+        return self._parts(items, frozenset({"DQ", "SQ"}))
+
+    def attribute(self, items: list[object]) -> Attr:
+        name_tok = items[0]
+        assert isinstance(name_tok, Token)
+        start = name_tok.start_pos or 0
+        value = items[2] if len(items) > 2 else None
+        return Attr(str(name_tok), value, start, start + len(name_tok))  # type: ignore[arg-type]
+
+    def _tag(self, items: list[object], open_type: str) -> tuple[StartTagTok, list[object]]:
+        open_tok = items[0]
+        assert isinstance(open_tok, Token)
+        source_name = str(open_tok)[1:]
+        attrs: list[Attr | HoleRef] = []
+        rest: list[object] = []
+        closed = False
+        for item in items[1:]:
+            if closed:
+                rest.append(item)
+            elif isinstance(item, Attr):
+                attrs.append(item)
+            elif isinstance(item, Token) and item.type == "HOLE":
+                attrs.append(self._hole(item))
+            elif isinstance(item, Token) and item.type == "TAG_CLOSE":
+                closed = True
+        start = open_tok.start_pos or 0
+        tag = StartTagTok(source_name.lower(), source_name, attrs, start, start + len(open_tok))
+        return tag, rest
+
+    def start_tag(self, items: list[object]) -> StartTagTok:
+        return self._tag(items, "TAG_OPEN")[0]
+
+    def end_tag(self, items: list[Token]) -> EndTagTok:
+        raw = str(items[0])
+        return EndTagTok(raw[2:-1].strip().lower(), items[0].start_pos or 0)
+
+    def _raw(self, items: list[object]) -> RawTextTok:
+        tag, rest = self._tag(items, "")
+        content = self._parts([t for t in rest[:-1] if isinstance(t, Token)])
+        return RawTextTok(tag, content, tag.offset)
+
+    script_element = style_element = textarea_element = title_element = _raw
+
+
+@functools.lru_cache(maxsize=1)
+def _grammar() -> str:
+    return _grammar_text()
+
+
+def _parser() -> lark.Lark:
+    # A fresh transformer per parse keeps the hole counter local; the grammar analysis is cached
+    # by lark (cache=True memoises the LALR tables on disk is not needed: build once per process).
+    return _PARSER
+
+
+_PARSER: lark.Lark | None = None
+
+
+def scan(text: str) -> list[HtmlToken]:
+    """Parse holed template text into HTML tokens. Raises HtmlSyntaxError with an offset."""
+    global _PARSER
+    builder = _Builder(text)
+    if _PARSER is None:
+        _PARSER = lark.Lark(
+            _grammar(), parser="lalr", lexer="contextual", maybe_placeholders=False
+        )
+    try:
+        tree = _PARSER.parse(text)
+        result = builder.transform(tree)
+    except lark.exceptions.UnexpectedInput as exc:
+        offset = getattr(exc, "pos_in_stream", None) or 0
+        raise HtmlSyntaxError(_describe(exc, text), offset) from None
+    return result  # type: ignore[no-any-return]
+
+
+def _describe(exc: lark.exceptions.UnexpectedInput, text: str) -> str:
+    offset = getattr(exc, "pos_in_stream", None) or 0
+    near = text[offset : offset + 20].replace(HOLE, "{{…}}").replace("\n", "\\n")
+    if isinstance(exc, lark.exceptions.UnexpectedEOF):
+        return "unexpected end of template inside a tag, comment or raw-text element"
+    return f"cannot parse the HTML near {near!r}"

@@ -1,0 +1,1188 @@
+"""Lowering: jinja2 AST + HTML tokens → IR.
+
+Three steps, all in source order:
+
+1. *Flatten*: walk the jinja2 AST; template text is kept, every Jinja construct becomes one HOLE
+   character, and block statements contribute an open, middle (elif/else) and close hole. Each
+   hole remembers its Jinja node (``HoleItem``).
+2. *Scan*: the lark grammar (``htmlscan``) tokenises the holed text as HTML.
+3. *Build*: a recursive-descent tree builder pairs tokens and holes into IR elements and control
+   flow, resolving names to bindings with Jinja's scoping rules (loop bodies and ``with`` are
+   scopes, ``if`` is not; each ``set`` is a fresh binding) and reporting everything JSX cannot
+   express as a diagnostic.
+"""
+
+from __future__ import annotations
+
+import bisect
+import dataclasses
+import inspect
+import re
+from collections.abc import Callable, Iterator
+from typing import Any, Literal, NoReturn
+
+import jinja2
+from jinja2 import nodes
+from jinja2.compiler import find_undeclared
+
+from . import ir
+from .diagnostics import ConversionError
+from .environment import JINJA_GLOBALS, autoescape_for
+from .htmlscan import (
+    HOLE,
+    Attr,
+    CommentTok,
+    DoctypeTok,
+    EndTagTok,
+    HoleRef,
+    HoleTok,
+    HtmlSyntaxError,
+    HtmlToken,
+    RawTextTok,
+    StartTagTok,
+    TextTok,
+    ValuePart,
+    scan,
+)
+
+# ----------------------------------------------------------------------------- HTML facts
+
+VOID_ELEMENTS = frozenset(
+    "area base br col embed hr img input link meta param source track wbr".split()
+)
+# Start tags that close an open <p> (HTML5 "close a p element").
+P_CLOSERS = frozenset(
+    """address article aside blockquote details dialog div dl fieldset figcaption figure footer
+    form h1 h2 h3 h4 h5 h6 header hgroup hr main menu nav ol p pre search section table ul""".split()
+)
+# element → start tags that imply its end tag
+IMPLIED_BY: dict[str, frozenset[str]] = {
+    "p": P_CLOSERS,
+    "li": frozenset({"li"}),
+    "dt": frozenset({"dt", "dd"}),
+    "dd": frozenset({"dt", "dd"}),
+    "option": frozenset({"option", "optgroup"}),
+    "optgroup": frozenset({"optgroup"}),
+    "tr": frozenset({"tr", "tbody", "thead", "tfoot"}),
+    "td": frozenset({"td", "th", "tr", "tbody", "thead", "tfoot"}),
+    "th": frozenset({"td", "th", "tr", "tbody", "thead", "tfoot"}),
+    "thead": frozenset({"tbody", "tfoot"}),
+    "tbody": frozenset({"tbody", "tfoot"}),
+    "tfoot": frozenset({"tbody"}),
+    "rt": frozenset({"rt", "rp"}),
+    "rp": frozenset({"rt", "rp"}),
+    "head": frozenset({"body"}),
+    "colgroup": frozenset(),
+    "caption": frozenset(),
+}
+OPTIONAL_END = frozenset(IMPLIED_BY) | {"html", "body"}
+
+# ----------------------------------------------------------------------------- filters and tests
+
+_CONTEXT_PARAMS = ("environment", "env", "context", "eval_ctx")
+AUTOESCAPE_FILTERS = frozenset({"join", "replace", "urlize", "xmlattr", "wordwrap", "tojson", "indent"})
+VARARGS_FILTERS = frozenset({"map", "select", "reject", "selectattr", "rejectattr", "format"})
+NOT_REPRODUCIBLE = frozenset({"random"})
+# Filters whose result is Markup whatever the input.
+SAFE_RESULT_FILTERS = frozenset({"safe", "tojson", "urlize", "xmlattr", "e", "escape", "forceescape"})
+# Filters that keep Markup-ness of their input (they call Markup's str methods).
+SAFE_PRESERVING_FILTERS = frozenset(
+    {"upper", "lower", "capitalize", "trim", "center", "replace", "indent", "string", "truncate",
+     "first", "last", "default", "d", "max", "min", "join"}
+)
+LAZY_FILTERS = frozenset(
+    {"map", "select", "reject", "selectattr", "rejectattr", "unique", "batch", "slice", "items"}
+)
+MUTATING_METHODS = frozenset(
+    {"append", "extend", "insert", "pop", "remove", "clear", "update", "setdefault", "popitem",
+     "sort", "reverse", "next", "reset", "changed", "add", "discard"}
+)
+LOOP_ATTRS = frozenset(
+    {"index", "index0", "revindex", "revindex0", "first", "last", "length", "depth", "depth0",
+     "previtem", "nextitem", "cycle", "changed"}
+)
+
+
+@dataclasses.dataclass(frozen=True)
+class Signature:
+    params: tuple[str, ...]  # positional parameters after the value
+    required: int  # how many of them have no default
+    varargs: bool
+
+
+def _signature(fn: Callable[..., Any]) -> Signature:
+    sig = inspect.signature(fn)
+    params = [p for p in sig.parameters.values() if p.name not in _CONTEXT_PARAMS]
+    params = params[1:]  # the value
+    names = tuple(
+        p.name for p in params if p.kind in (p.POSITIONAL_ONLY, p.POSITIONAL_OR_KEYWORD)
+    )
+    required = sum(
+        1
+        for p in params
+        if p.kind in (p.POSITIONAL_ONLY, p.POSITIONAL_OR_KEYWORD) and p.default is p.empty
+    )
+    varargs = any(p.kind in (p.VAR_POSITIONAL, p.VAR_KEYWORD) for p in params)
+    return Signature(names, required, varargs)
+
+
+FILTER_SIGNATURES = {name: _signature(fn) for name, fn in jinja2.filters.FILTERS.items()}
+TEST_SIGNATURES = {name: _signature(fn) for name, fn in jinja2.tests.TESTS.items()}
+
+# ----------------------------------------------------------------------------- flattening
+
+
+@dataclasses.dataclass(frozen=True)
+class HoleItem:
+    kind: Literal["expr", "stmt", "open", "mid", "close"]
+    node: nodes.Node
+    autoescape: bool
+    branch: int = 0  # for "mid": 1.. for elif branches, -1 for else
+
+
+def component_name(template_name: str) -> str:
+    stem = template_name.rsplit("/", 1)[-1].split(".", 1)[0]
+    words = [w for w in re.split(r"[^0-9A-Za-z]+", stem) if w]
+    name = "".join(w[:1].upper() + w[1:] for w in words) or "Template"
+    if name[0].isdigit():
+        name = "T" + name
+    return name + ("Page" if name in {"Template", "Fragment", "React"} else "")
+
+
+class _Flattener:
+    """Jinja AST → holed text + hole items, with source offsets for positions."""
+
+    def __init__(self, source: str, autoescape: bool):
+        self.source = source
+        self.parts: list[str] = []
+        self.length = 0
+        self.items: list[HoleItem] = []
+        self.autoescape = autoescape
+        self.cursor = 0
+        # (holed offset, source offset) anchors for text runs, and hole line numbers
+        self.anchors: list[tuple[int, int]] = []
+        self.hole_lines: list[int] = []
+
+    def text(self, data: str) -> None:
+        if not data:
+            return
+        found = self.source.find(data, self.cursor)
+        if found >= 0:
+            self.anchors.append((self.length, found))
+            self.cursor = found + len(data)
+        self.parts.append(data)
+        self.length += len(data)
+
+    def hole(self, item: HoleItem) -> None:
+        self.items.append(item)
+        self.hole_lines.append(item.node.lineno)
+        self.parts.append(HOLE)
+        self.length += 1
+
+    def body(self, body: list[nodes.Node]) -> None:
+        for node in body:
+            self.node(node)
+
+    def node(self, node: nodes.Node) -> None:
+        ae = self.autoescape
+        if isinstance(node, nodes.Output):
+            for child in node.nodes:
+                if isinstance(child, nodes.TemplateData):
+                    self.text(child.data)
+                else:
+                    self.hole(HoleItem("expr", child, ae))
+        elif isinstance(node, nodes.If):
+            self.hole(HoleItem("open", node, ae))
+            self.body(node.body)
+            for i, elif_ in enumerate(node.elif_, 1):
+                self.hole(HoleItem("mid", node, ae, i))
+                self.body(elif_.body)
+            if node.else_:
+                self.hole(HoleItem("mid", node, ae, -1))
+                self.body(node.else_)
+            self.hole(HoleItem("close", node, ae))
+        elif isinstance(node, nodes.For):
+            self.hole(HoleItem("open", node, ae))
+            self.body(node.body)
+            if node.else_:
+                self.hole(HoleItem("mid", node, ae, -1))
+                self.body(node.else_)
+            self.hole(HoleItem("close", node, ae))
+        elif isinstance(node, (nodes.With, nodes.AssignBlock, nodes.FilterBlock, nodes.Scope)):
+            self.hole(HoleItem("open", node, ae))
+            self.body(node.body)
+            self.hole(HoleItem("close", node, ae))
+        elif isinstance(node, nodes.ScopedEvalContextModifier):
+            self.hole(HoleItem("open", node, ae))
+            for opt in node.options:
+                if opt.key == "autoescape" and isinstance(opt.value, nodes.Const):
+                    self.autoescape = bool(opt.value.value)
+                elif opt.key == "autoescape":
+                    raise ConversionError(
+                        "U001", "{% autoescape %} with a non-constant value", node.lineno
+                    )
+            self.body(node.body)
+            self.autoescape = ae
+            self.hole(HoleItem("close", node, ae))
+        else:
+            self.hole(HoleItem("stmt", node, ae))
+
+    def text_value(self) -> str:
+        return "".join(self.parts)
+
+
+# ----------------------------------------------------------------------------- scopes
+
+
+@dataclasses.dataclass(eq=False)
+class Region:
+    """A function body of the generated code (component, loop body): consts may be hoisted to
+    its top while nothing with side effects ran before them."""
+
+    branch_depth: int = 0
+    effects_seen: bool = False
+
+
+@dataclasses.dataclass(eq=False)
+class Scope:
+    parent: "Scope | None"
+    region: Region
+    names: dict[str, ir.Binding] = dataclasses.field(default_factory=dict)
+    mutables: dict[str, ir.Binding] = dataclasses.field(default_factory=dict)
+
+
+# ----------------------------------------------------------------------------- the builder
+
+
+class Lowerer:
+    def __init__(self, source: str, name: str, tree: nodes.Template, autoescape: bool):
+        self.name = name
+        self.source = source
+        flat = _Flattener(source, autoescape)
+        flat.body(tree.body)
+        self.flat = flat
+        self.items = flat.items
+        self.autoescape = autoescape
+        self.line_starts = [0] + [m.end() for m in re.finditer("\n", source)]
+        self.anchor_keys = [a[0] for a in flat.anchors]
+        self.hole_offsets: list[int] = []
+        text = flat.text_value()
+        self.hole_offsets = [i for i, ch in enumerate(text) if ch == HOLE]
+        try:
+            self.toks: list[HtmlToken] = scan(text)
+        except HtmlSyntaxError as exc:
+            line, col = self.position(exc.offset)
+            raise ConversionError("H001", str(exc), line, col) from None
+        self.pos = 0
+        self.props: dict[str, ir.Binding] = {}
+        self.root_region = Region()
+        self.scope = Scope(None, self.root_region)
+        self.wrappers: list[tuple[nodes.Expr, str]] = []
+        self.svg_depth = 0
+        self.loop_recursive: dict[int, bool] = {}
+
+    # -- positions ------------------------------------------------------------------------
+
+    def position(self, offset: int) -> tuple[int, int]:
+        """Holed-text offset → (line, column) in the template source (1-based)."""
+        holes_before = bisect.bisect_left(self.hole_offsets, offset)
+        if holes_before < len(self.hole_offsets) and self.hole_offsets[holes_before] == offset:
+            return self.flat.hole_lines[holes_before], 1
+        i = bisect.bisect_right(self.anchor_keys, offset) - 1
+        if i < 0:
+            return 1, 1
+        holed_start, source_start = self.flat.anchors[i]
+        src = source_start + (offset - holed_start)
+        line = bisect.bisect_right(self.line_starts, src)
+        return line, src - self.line_starts[line - 1] + 1
+
+    def fail(self, code: str, message: str, offset: int | None = None, line: int | None = None) -> NoReturn:
+        col = 1
+        if offset is not None:
+            line, col = self.position(offset)
+        raise ConversionError(code, message, line or 1, col)
+
+    def node_fail(self, code: str, message: str, node: nodes.Node) -> NoReturn:
+        raise ConversionError(code, message, node.lineno or 1, 1)
+
+    # -- token cursor ---------------------------------------------------------------------
+
+    def peek(self) -> HtmlToken | None:
+        return self.toks[self.pos] if self.pos < len(self.toks) else None
+
+    def item_of(self, tok: HtmlToken | None) -> HoleItem | None:
+        if isinstance(tok, HoleTok):
+            return self.items[tok.hole.index]
+        return None
+
+    def tok_offset(self, tok: HtmlToken) -> int:
+        if isinstance(tok, HoleTok):
+            return tok.hole.offset
+        return tok.offset
+
+    # -- entry ----------------------------------------------------------------------------
+
+    def lower(self) -> ir.Template:
+        body = self.content(None)
+        tok = self.peek()
+        if tok is not None:
+            if isinstance(tok, EndTagTok):
+                self.fail("H102", f"end tag </{tok.name}> has no matching start tag", tok.offset)
+            self.fail("H101", "unbalanced Jinja block", self.tok_offset(tok))  # pragma: no cover
+        return ir.Template(
+            name=self.name,
+            component=component_name(self.name),
+            body=tuple(body),
+            props=tuple(self.props.values()),
+            autoescape=self.autoescape,
+        )
+
+    # -- content --------------------------------------------------------------------------
+
+    def content(self, parent: str | None) -> list[ir.Node]:
+        """Parse content until an end tag, a middle/close hole, EOF, or a start tag that closes
+        ``parent`` implicitly. Stopping tokens are left for the caller."""
+        out: list[ir.Node] = []
+        while True:
+            tok = self.peek()
+            if tok is None or isinstance(tok, EndTagTok):
+                return out
+            if isinstance(tok, TextTok):
+                self.pos += 1
+                out.append(ir.Text(self.position(tok.offset)[0], tok.text))
+            elif isinstance(tok, StartTagTok):
+                if parent is not None and tok.name in IMPLIED_BY.get(parent, ()):
+                    return out
+                self.pos += 1
+                out.append(self.element(tok))
+            elif isinstance(tok, RawTextTok):
+                self.pos += 1
+                out.append(self.raw_text_element(tok))
+            elif isinstance(tok, CommentTok):
+                self.pos += 1
+                out.append(ir.Comment(self.position(tok.offset)[0], tuple(self.parts_content(tok.parts))))
+            elif isinstance(tok, DoctypeTok):
+                self.pos += 1
+                out.append(ir.Doctype(1, tok.text))
+            else:
+                item = self.items[tok.hole.index]
+                if item.kind in ("mid", "close"):
+                    return out
+                if item.kind == "open" and self.wrappers and self.closes_wrapper(item):
+                    return out
+                self.pos += 1
+                out.extend(self.hole(item, tok.hole))
+
+    def hole(self, item: HoleItem, ref: HoleRef) -> list[ir.Node]:
+        node = item.node
+        if item.kind == "expr":
+            expr = self.expr(node)  # type: ignore[arg-type]
+            self.check_printable(expr, node)
+            self.note_effects(expr)
+            return [ir.Output(node.lineno, expr, self.safety(expr), item.autoescape)]
+        if item.kind == "stmt":
+            return self.statement(node)
+        return self.block(item, ref)
+
+    def expect_hole(self, node: nodes.Node, kinds: tuple[str, ...]) -> HoleItem:
+        tok = self.peek()
+        item = self.item_of(tok)
+        if item is not None and item.node is node and item.kind in kinds:
+            self.pos += 1
+            return item
+        if tok is None:
+            self.node_fail("H101", "element left open at the end of a Jinja block", node)
+        if isinstance(tok, EndTagTok):
+            self.fail(
+                "H101",
+                f"end tag </{tok.name}> closes an element opened outside this Jinja block "
+                f"(line {node.lineno})",
+                tok.offset,
+            )
+        self.fail("H101", f"Jinja block on line {node.lineno} ends inside an element", self.tok_offset(tok))
+
+    # -- blocks ---------------------------------------------------------------------------
+
+    def block(self, item: HoleItem, ref: HoleRef) -> list[ir.Node]:
+        node = item.node
+        if isinstance(node, nodes.If):
+            wrapped = self.try_wrapper(node)
+            if wrapped is not None:
+                return wrapped
+            return [self.if_block(node)]
+        if isinstance(node, nodes.For):
+            return [self.for_block(node)]
+        if isinstance(node, nodes.With):
+            return self.with_block(node)
+        if isinstance(node, nodes.AssignBlock):
+            return self.assign_block(node)
+        if isinstance(node, nodes.FilterBlock):
+            return [self.filter_block(node)]
+        if isinstance(node, (nodes.ScopedEvalContextModifier, nodes.Scope)):
+            outer = self.scope
+            self.scope = Scope(outer, outer.region)
+            body = self.content(None)
+            self.expect_hole(node, ("close",))
+            self.scope = outer
+            return body
+        self.node_fail("U001", f"{type(node).__name__} blocks are not supported yet", node)
+
+    def branch(self, node: nodes.Node) -> list[ir.Node]:
+        region = self.scope.region
+        region.branch_depth += 1
+        body = self.content(None)
+        region.branch_depth -= 1
+        return body
+
+    def if_block(self, node: nodes.If) -> ir.If:
+        branches: list[tuple[ir.Expr, tuple[ir.Node, ...]]] = []
+        tests = [node.test] + [e.test for e in node.elif_]
+        otherwise: list[ir.Node] = []
+        test = self.expr(tests[0])
+        self.note_effects(test)
+        body = self.branch(node)
+        branches.append((test, tuple(body)))
+        while True:
+            item = self.expect_hole(node, ("mid", "close"))
+            if item.kind == "close":
+                break
+            if item.branch == -1:
+                otherwise = self.branch(node)
+            else:
+                test = self.expr(tests[item.branch])
+                body = self.branch(node)
+                branches.append((test, tuple(body)))
+        return ir.If(node.lineno, tuple(branches), tuple(otherwise))
+
+    def for_block(self, node: nodes.For) -> ir.For:
+        iterable = self.expr(node.iter)
+        self.note_effects(iterable)
+        outer = self.scope
+        region = Region()
+        self.scope = Scope(outer, region)
+        target = self.bind_target(node.target, "loopvar", "no" if self.safety(iterable) == "no" else "maybe")
+        uses_loop = node.recursive or bool(
+            find_undeclared(node.iter_child_nodes(only=("body",)), ("loop",))
+        )
+        condition = None
+        if node.test is not None:
+            # the filter runs before the loop object exists: `loop` is not visible to it
+            condition = self.expr(node.test)
+        loop_binding = None
+        if uses_loop:
+            loop_binding = ir.Binding("loop", "loop")
+            self.scope.names["loop"] = loop_binding
+            self.loop_recursive[id(loop_binding)] = node.recursive
+        body = self.content(None)
+        self.scope = outer
+        otherwise: list[ir.Node] = []
+        item = self.expect_hole(node, ("mid", "close"))
+        if item.kind == "mid":
+            otherwise = self.branch(node)
+            self.expect_hole(node, ("close",))
+        return ir.For(
+            node.lineno,
+            target,
+            iterable,
+            tuple(body),
+            tuple(otherwise),
+            loop_binding,
+            condition,
+            node.recursive,
+        )
+
+    def with_block(self, node: nodes.With) -> list[ir.Node]:
+        values = [self.expr(v) for v in node.values]
+        outer = self.scope
+        self.scope = Scope(outer, outer.region)
+        out: list[ir.Node] = []
+        for target, value in zip(node.targets, values):
+            out.extend(self.assign(target, value, node))
+        out.extend(self.content(None))
+        self.expect_hole(node, ("close",))
+        self.scope = outer
+        return out
+
+    def assign_block(self, node: nodes.AssignBlock) -> list[ir.Node]:
+        outer = self.scope
+        self.scope = Scope(outer, outer.region)
+        outer.region.branch_depth += 1  # the body's sets are local and evaluated in place
+        body = self.content(None)
+        outer.region.branch_depth -= 1
+        self.expect_hole(node, ("close",))
+        self.scope = outer
+        value: ir.Expr = ir.MarkupOf(node.lineno, tuple(body))
+        if node.filter is not None:
+            value = self.filter_chain(node.filter, value)
+        return self.assign(node.target, value, node)
+
+    def filter_block(self, node: nodes.FilterBlock) -> ir.FilterBlock:
+        outer = self.scope
+        self.scope = Scope(outer, outer.region)
+        outer.region.branch_depth += 1
+        body = self.content(None)
+        outer.region.branch_depth -= 1
+        self.expect_hole(node, ("close",))
+        self.scope = outer
+        chain: list[ir.Filter] = []
+        f: nodes.Expr | None = node.filter
+        while isinstance(f, nodes.Filter):
+            lowered = self.filter(f, None)
+            assert isinstance(lowered, ir.Filter)
+            chain.append(lowered)
+            f = f.node
+        return ir.FilterBlock(node.lineno, tuple(reversed(chain)), tuple(body))
+
+    def filter_chain(self, f: nodes.Filter, value: ir.Expr) -> ir.Expr:
+        inner = value if f.node is None else self.filter_chain(f.node, value)  # type: ignore[arg-type]
+        return self.filter(f, inner)
+
+    # -- the conditional wrapper pattern ------------------------------------------------------
+
+    def _sig_tokens(self, start: int) -> Iterator[tuple[int, HtmlToken]]:
+        i = start
+        while i < len(self.toks):
+            tok = self.toks[i]
+            if not (isinstance(tok, TextTok) and not tok.text.strip()):
+                yield i, tok
+            i += 1
+
+    def try_wrapper(self, node: nodes.If) -> list[ir.Node] | None:
+        """``{% if c %}<a …>{% endif %}…{% if c %}</a>{% endif %}`` → CondWrap."""
+        if node.elif_ or node.else_:
+            return None
+        sig = self._sig_tokens(self.pos)
+        first = next(sig, None)
+        second = next(sig, None)
+        if first is None or second is None:
+            return None
+        (i1, t1), (i2, t2) = first, second
+        close = self.item_of(t2)
+        if not (
+            isinstance(t1, StartTagTok)
+            and t1.name not in VOID_ELEMENTS
+            and close is not None
+            and close.node is node
+            and close.kind == "close"
+        ):
+            return None
+        if any(isinstance(t, TextTok) for t in self.toks[self.pos : i2]):
+            return None  # whitespace inside the conditional part: keep it simple and exact
+        # find the closing twin at the same nesting level
+        depth = 0
+        for j in range(i2 + 1, len(self.toks)):
+            item = self.item_of(self.toks[j])
+            if item is None:
+                continue
+            if item.kind == "open" and depth == 0 and isinstance(item.node, nodes.If):
+                if self._is_wrapper_close(j, item, node.test, t1.name):
+                    break
+            if item.kind == "open":
+                depth += 1
+            elif item.kind == "close":
+                depth -= 1
+                if depth < 0:
+                    return None
+        else:
+            return None
+        test = self.expr(node.test)
+        if not self.pure(test):
+            return None
+        self.pos = i1 + 1
+        attrs = self.attributes(t1)
+        self.wrappers.append((node.test, t1.name))
+        self.pos = i2 + 1
+        children = self.content(None)
+        self.wrappers.pop()
+        # consume the closing twin: open, end tag, close
+        twin = self.item_of(self.peek())
+        assert twin is not None
+        self.pos += 1
+        while not isinstance(self.peek(), EndTagTok):
+            self.pos += 1
+        self.pos += 1
+        self.expect_hole(twin.node, ("close",))
+        element = ir.Element(self.position(t1.offset)[0], t1.source_name, tuple(attrs), (), in_svg=self.svg_depth > 0)
+        return [ir.CondWrap(node.lineno, test, element, tuple(children))]
+
+    def _is_wrapper_close(self, j: int, item: HoleItem, test: nodes.Expr, tag: str) -> bool:
+        other = item.node
+        assert isinstance(other, nodes.If)
+        if other.elif_ or other.else_ or other.test != test:
+            return False
+        k = j + 1
+        toks = self.toks
+        if k < len(toks) and isinstance(toks[k], EndTagTok) and toks[k].name == tag:  # type: ignore[union-attr]
+            after = self.item_of(toks[k + 1]) if k + 1 < len(toks) else None
+            return after is not None and after.node is other and after.kind == "close"
+        return False
+
+    def closes_wrapper(self, item: HoleItem) -> bool:
+        test, tag = self.wrappers[-1]
+        return self._is_wrapper_close(self.pos, item, test, tag)
+
+    # -- elements -------------------------------------------------------------------------
+
+    def element(self, tok: StartTagTok) -> ir.Element:
+        line = self.position(tok.offset)[0]
+        attrs = self.attributes(tok)
+        name = tok.name
+        in_svg = self.svg_depth > 0 or name == "svg"
+        if name in VOID_ELEMENTS and not in_svg:
+            return ir.Element(line, tok.source_name, tuple(attrs), (), void=True, in_svg=in_svg)
+        if name == "svg":
+            self.svg_depth += 1
+        children = self.content(name)
+        if name == "svg":
+            self.svg_depth -= 1
+        nxt = self.peek()
+        if isinstance(nxt, EndTagTok) and nxt.name == name:
+            self.pos += 1
+        elif name in OPTIONAL_END and self.may_close_implicitly(name):
+            pass
+        elif in_svg and name != "svg" and isinstance(nxt, EndTagTok) is False and nxt is not None:
+            self.fail("H103", f"<{tok.source_name}> is never closed", tok.offset)
+        else:
+            if nxt is None or isinstance(nxt, EndTagTok):
+                self.fail("H103", f"<{tok.source_name}> is never closed", tok.offset)
+            self.fail(
+                "H101",
+                f"<{tok.source_name}> is opened inside a Jinja block and closed outside it",
+                tok.offset,
+            )
+        return ir.Element(line, tok.source_name, tuple(attrs), tuple(children), in_svg=in_svg)
+
+    def may_close_implicitly(self, name: str) -> bool:
+        """Closing ``name`` here gives the browser's tree only if what follows would close it:
+        an end tag, the end of the template, or a start tag implying its end."""
+        nxt = self.peek()
+        if nxt is None or isinstance(nxt, EndTagTok):
+            return True
+        if isinstance(nxt, StartTagTok):
+            return nxt.name in IMPLIED_BY.get(name, ())
+        item = self.item_of(nxt)
+        if item is None or item.kind not in ("mid", "close"):
+            return False
+        # At the end of a Jinja block: look past the block's end.
+        return self._follows_closer(item.node, name)
+
+    def _follows_closer(self, block: nodes.Node, name: str) -> bool:
+        i = self.pos
+        while i < len(self.toks):
+            it = self.item_of(self.toks[i])
+            if it is not None and it.node is block and it.kind == "close":
+                break
+            i += 1
+        for _, tok in self._sig_tokens(i + 1):
+            if isinstance(tok, EndTagTok):
+                return True
+            if isinstance(tok, StartTagTok):
+                return tok.name in IMPLIED_BY.get(name, ())
+            it = self.item_of(tok)
+            if it is None or it.kind == "expr":
+                return False
+            if it.kind == "stmt":
+                continue
+            if it.kind in ("close", "mid"):
+                return self._follows_closer_from(it.node, name, tok)
+            # an opening block: what starts it must close the element too
+            continue
+        return True  # end of template
+
+    def _follows_closer_from(self, block: nodes.Node, name: str, tok: HtmlToken) -> bool:
+        saved = self.pos
+        self.pos = self.toks.index(tok)
+        try:
+            return self._follows_closer(block, name)
+        finally:
+            self.pos = saved
+
+    def raw_text_element(self, tok: RawTextTok) -> ir.Element:
+        line = self.position(tok.offset)[0]
+        attrs = self.attributes(tok.tag)
+        children = self.parts_content(tok.content)
+        return ir.Element(line, tok.tag.source_name, tuple(attrs), tuple(children), raw_text=True)
+
+    def parts_content(self, parts: list[ValuePart]) -> list[ir.Node]:
+        """Content of an attribute value, comment or raw-text element (text and holes only)."""
+        saved_toks, saved_pos = self.toks, self.pos
+        sub: list[HtmlToken] = []
+        for part in parts:
+            if isinstance(part, str):
+                offset = 0
+                sub.append(TextTok(part, offset))
+            else:
+                sub.append(HoleTok(part))
+        # give text tokens their real offsets for positions
+        self.toks, self.pos = sub, 0
+        try:
+            out = self.content(None)
+            if self.pos != len(sub):
+                self.fail("H101", "Jinja block crosses the end of an attribute value or raw text", self.tok_offset(sub[self.pos]))
+            return out
+        finally:
+            self.toks, self.pos = saved_toks, saved_pos
+
+    # -- attributes -----------------------------------------------------------------------
+
+    def attributes(self, tok: StartTagTok) -> list[ir.AttrItem]:
+        items = tok.attrs
+        for i, a in enumerate(items):
+            if isinstance(a, HoleRef) and a.offset == tok.name_end:
+                self.fail("H104", f"Jinja code inside the tag name <{tok.source_name}…>", a.offset)
+            if isinstance(a, Attr) and i + 1 < len(items):
+                nxt = items[i + 1]
+                if (
+                    isinstance(nxt, HoleRef)
+                    and nxt.offset == a.name_end
+                    and a.value is None
+                    and self.items[nxt.index].kind in ("expr", "stmt")
+                ):
+                    self.fail("H104", f"Jinja code inside the attribute name {a.name!r}", nxt.offset)
+            if isinstance(a, Attr) and a.value is None and i > 0:
+                prev = items[i - 1]
+                if (
+                    isinstance(prev, HoleRef)
+                    and prev.offset + 1 == a.offset
+                    and self.items[prev.index].kind in ("expr", "stmt")
+                ):
+                    self.fail("H104", f"Jinja code inside the attribute name {a.name!r}", prev.offset)
+        result, k = self.attr_items(items, 0, None)
+        return result
+
+    def attr_items(
+        self, items: list[Attr | HoleRef], k: int, block: nodes.Node | None
+    ) -> tuple[list[ir.AttrItem], int]:
+        out: list[ir.AttrItem] = []
+        while k < len(items):
+            a = items[k]
+            if isinstance(a, Attr):
+                value = None if a.value is None else ir.AttrValue(tuple(self.parts_content(a.value)))
+                out.append(ir.Attribute(a.name, value))
+                k += 1
+                continue
+            item = self.items[a.index]
+            if item.kind in ("mid", "close"):
+                if item.node is not block:
+                    self.fail("H101", "Jinja block crosses a start tag", a.offset)
+                return out, k
+            k += 1
+            node = item.node
+            if item.kind == "expr":
+                expr = self.expr(node)  # type: ignore[arg-type]
+                out.append(ir.DynAttrs(expr, item.autoescape))
+            elif item.kind == "open" and isinstance(node, nodes.If):
+                tests = [node.test] + [e.test for e in node.elif_]
+                branches: list[tuple[ir.Expr, tuple[ir.AttrItem, ...]]] = []
+                otherwise: list[ir.AttrItem] = []
+                body, k = self.attr_items(items, k, node)
+                test = self.expr(tests[0])
+                if not self.pure(test):
+                    self.node_fail("U002", "condition with side effects inside a start tag", node)
+                branches.append((test, tuple(body)))
+                while True:
+                    marker = items[k]
+                    assert isinstance(marker, HoleRef)
+                    m = self.items[marker.index]
+                    k += 1
+                    if m.kind == "close":
+                        break
+                    body, k = self.attr_items(items, k, node)
+                    if m.branch == -1:
+                        otherwise = body
+                    else:
+                        branches.append((self.expr(tests[m.branch]), tuple(body)))
+                out.append(ir.CondAttrs(tuple(branches), tuple(otherwise)))
+            else:
+                self.fail(
+                    "H104",
+                    f"{type(node).__name__} inside a start tag produces attribute names at run time",
+                    a.offset,
+                )
+        if block is not None:
+            self.fail("H101", "Jinja block crosses the end of a start tag", None, block.lineno)
+        return out, k
+
+    # -- statements -----------------------------------------------------------------------
+
+    def statement(self, node: nodes.Node) -> list[ir.Node]:
+        if isinstance(node, nodes.Assign):
+            value = self.expr(node.node)
+            return self.assign(node.target, value, node)
+        names = {
+            nodes.Extends: "{% extends %}",
+            nodes.Include: "{% include %}",
+            nodes.Import: "{% import %}",
+            nodes.FromImport: "{% from … import %}",
+            nodes.Macro: "{% macro %}",
+            nodes.CallBlock: "{% call %}",
+            nodes.Block: "{% block %}",
+            nodes.ExprStmt: "{% do %}",
+            nodes.Break: "{% break %}",
+            nodes.Continue: "{% continue %}",
+        }
+        label = names.get(type(node), type(node).__name__)
+        self.node_fail("U001", f"{label} is not supported yet", node)
+
+    def assign(self, target: nodes.Expr, value: ir.Expr, node: nodes.Node) -> list[ir.Node]:
+        if isinstance(target, nodes.NSRef):
+            obj = self.lookup(target.name, node.lineno)
+            self.scope.region.effects_seen = True
+            return [ir.SetAttr(node.lineno, ir.Var(node.lineno, obj), target.attr, value)]
+        region = self.scope.region
+        inline = region.branch_depth > 0 or region.effects_seen or not self.pure(value)
+        self.note_effects(value)
+        safety = self.safety(value)
+        names = self._target_names(target)
+        if inline:
+            bindings = []
+            for n in names:
+                b = self.scope.mutables.get(n)
+                if b is None:
+                    b = ir.Binding(n, "local", mutable=True, safety=safety, initial=self._current(n))
+                    self.scope.mutables[n] = b
+                elif b.safety != safety:
+                    b.safety = "maybe"
+                self.scope.names[n] = b
+                bindings.append(b)
+            region.effects_seen = True
+        else:
+            bindings = []
+            for n in names:
+                b = ir.Binding(n, "local", safety=safety)
+                self.scope.names[n] = b
+                bindings.append(b)
+        return [ir.Set(node.lineno, ir.Target(tuple(bindings), isinstance(target, nodes.Tuple)), value, inline)]
+
+    def _target_names(self, target: nodes.Expr) -> list[str]:
+        if isinstance(target, nodes.Name):
+            return [target.name]
+        if isinstance(target, nodes.Tuple):
+            out = []
+            for item in target.items:
+                if not isinstance(item, nodes.Name):
+                    self.node_fail("U002", "nested unpacking targets", target)
+                out.append(item.name)
+            return out
+        self.node_fail("U002", f"assignment to {type(target).__name__}", target)
+
+    def bind_target(self, target: nodes.Expr, kind: Literal["loopvar"], safety: ir.Safety) -> ir.Target:
+        names = self._target_names(target)
+        bindings = []
+        for n in names:
+            b = ir.Binding(n, kind, safety=safety)
+            self.scope.names[n] = b
+            bindings.append(b)
+        return ir.Target(tuple(bindings), isinstance(target, nodes.Tuple))
+
+    def _current(self, name: str) -> ir.Binding | None:
+        scope: Scope | None = self.scope
+        while scope is not None:
+            if name in scope.names:
+                return scope.names[name]
+            scope = scope.parent
+        if name in JINJA_GLOBALS:
+            return None
+        return self.prop(name)
+
+    def prop(self, name: str) -> ir.Binding:
+        b = self.props.get(name)
+        if b is None:
+            b = ir.Binding(name, "prop")
+            self.props[name] = b
+        return b
+
+    def lookup(self, name: str, line: int) -> ir.Binding:
+        b = self._current(name)
+        if b is None:
+            raise ConversionError("U002", f"the global {name!r} is not a value here", line)
+        return b
+
+    # -- effects --------------------------------------------------------------------------
+
+    def pure(self, expr: ir.Expr) -> bool:
+        for e in walk_expr(expr):
+            if isinstance(e, ir.MethodCall) and e.name in MUTATING_METHODS:
+                return False
+            if isinstance(e, ir.Call) and not isinstance(e.func, ir.Global):
+                return False
+            if isinstance(e, ir.MarkupOf):
+                return False
+        return True
+
+    def note_effects(self, expr: ir.Expr) -> None:
+        if not self.pure(expr):
+            self.scope.region.effects_seen = True
+
+    # -- expressions ----------------------------------------------------------------------
+
+    def expr(self, node: nodes.Expr) -> ir.Expr:
+        line = node.lineno or 1
+        method = getattr(self, "expr_" + type(node).__name__, None)
+        if method is None:
+            self.node_fail("U002", f"the expression {type(node).__name__} is not supported", node)
+        return method(node, line)  # type: ignore[no-any-return]
+
+    def expr_Const(self, node: nodes.Const, line: int) -> ir.Expr:
+        return ir.Const(line, node.value)
+
+    def expr_Name(self, node: nodes.Name, line: int) -> ir.Expr:
+        b = self._current(node.name)
+        if b is None:
+            return ir.Global(line, node.name)
+        return ir.Var(line, b)
+
+    def expr_List(self, node: nodes.List, line: int) -> ir.Expr:
+        return ir.ListLit(line, tuple(self.expr(i) for i in node.items))
+
+    def expr_Tuple(self, node: nodes.Tuple, line: int) -> ir.Expr:
+        return ir.TupleLit(line, tuple(self.expr(i) for i in node.items))
+
+    def expr_Dict(self, node: nodes.Dict, line: int) -> ir.Expr:
+        items = []
+        for pair in node.items:
+            key = self.expr(pair.key)
+            if not (isinstance(key, ir.Const) and isinstance(key.value, str)):
+                self.node_fail("U002", "dict literal keys must be string constants", node)
+            items.append((key, self.expr(pair.value)))
+        return ir.DictLit(line, tuple(items))
+
+    def expr_Getattr(self, node: nodes.Getattr, line: int) -> ir.Expr:
+        return ir.GetAttr(line, self.expr(node.node), node.attr)
+
+    def expr_Getitem(self, node: nodes.Getitem, line: int) -> ir.Expr:
+        obj = self.expr(node.node)
+        arg = node.arg
+        if isinstance(arg, nodes.Slice):
+            part = lambda n: None if n is None else self.expr(n)  # noqa: E731
+            return ir.SliceExpr(line, obj, part(arg.start), part(arg.stop), part(arg.step))
+        return ir.GetItem(line, obj, self.expr(arg))
+
+    def call_args(self, node: nodes.Call | nodes.Filter | nodes.Test) -> ir.CallArgs:
+        return ir.CallArgs(
+            tuple(self.expr(a) for a in node.args),
+            tuple((k.key, self.expr(k.value)) for k in node.kwargs),
+            None if node.dyn_args is None else self.expr(node.dyn_args),
+            None if node.dyn_kwargs is None else self.expr(node.dyn_kwargs),
+        )
+
+    def expr_Call(self, node: nodes.Call, line: int) -> ir.Expr:
+        func = node.node
+        if isinstance(func, nodes.Getattr):
+            return ir.MethodCall(line, self.expr(func.node), func.attr, self.call_args(node))
+        if isinstance(func, nodes.Name):
+            b = self._current(func.name)
+            if b is not None and b.kind == "loop":
+                if not self.loop_recursive.get(id(b)):
+                    self.node_fail("U002", "loop(...) outside a recursive loop", node)
+                if len(node.args) != 1 or node.kwargs or node.dyn_args or node.dyn_kwargs:
+                    self.node_fail("U004", "loop(...) takes exactly one iterable", node)
+                return ir.LoopCall(line, b, self.expr(node.args[0]))
+            if b is None:
+                if func.name == "lipsum":
+                    self.node_fail("U101", "lipsum() produces random text", node)
+                return ir.Call(line, ir.Global(line, func.name), self.call_args(node))
+        return ir.Call(line, self.expr(func), self.call_args(node))
+
+    def expr_Filter(self, node: nodes.Filter, line: int) -> ir.Expr:
+        assert node.node is not None
+        return self.filter(node, self.expr(node.node))
+
+    def filter(self, node: nodes.Filter, value: ir.Expr | None) -> ir.Expr:
+        name = node.name
+        if name in NOT_REPRODUCIBLE:
+            self.node_fail("U101", f"the |{name} filter is not reproducible", node)
+        sig = FILTER_SIGNATURES.get(name)
+        if sig is None:
+            self.node_fail("U003", f"unknown filter |{name}", node)
+        autoescape = self.autoescape_at(node)
+        if name in VARARGS_FILTERS:
+            if node.dyn_args is not None or node.dyn_kwargs is not None:
+                self.node_fail("U002", f"*args/**kwargs in |{name}", node)
+            return ir.Filter(
+                node.lineno,
+                name,
+                value,
+                (),
+                tuple(self.expr(a) for a in node.args),
+                tuple((k.key, self.expr(k.value)) for k in node.kwargs),
+                autoescape,
+            )
+        args = self.bind(sig, node, f"|{name}")
+        return ir.Filter(node.lineno, name, value, args, autoescape=autoescape)
+
+    def autoescape_at(self, node: nodes.Node) -> bool:
+        return self.autoescape  # lexical autoescape blocks apply through Output items
+
+    def bind(self, sig: Signature, node: nodes.Filter | nodes.Test, label: str) -> tuple[ir.Expr | None, ...]:
+        if node.dyn_args is not None or node.dyn_kwargs is not None:
+            self.node_fail("U002", f"*args/**kwargs in {label}", node)
+        if len(node.args) > len(sig.params):
+            self.node_fail("U004", f"{label} takes at most {len(sig.params)} arguments", node)
+        bound: list[ir.Expr | None] = [self.expr(a) for a in node.args]
+        bound += [None] * (len(sig.params) - len(bound))
+        for kw in node.kwargs:
+            if kw.key not in sig.params:
+                self.node_fail("U004", f"{label} has no argument {kw.key!r}", node)
+            i = sig.params.index(kw.key)
+            if i < len(node.args):
+                self.node_fail("U004", f"{label} got {kw.key!r} twice", node)
+            bound[i] = self.expr(kw.value)
+        if any(b is None for b in bound[: sig.required]):
+            self.node_fail("U004", f"{label} is missing a required argument", node)
+        while bound and bound[-1] is None:
+            bound.pop()
+        return tuple(bound)
+
+    def expr_Test(self, node: nodes.Test, line: int) -> ir.Expr:
+        sig = TEST_SIGNATURES.get(node.name)
+        if sig is None:
+            self.node_fail("U003", f"unknown test 'is {node.name}'", node)
+        args = self.bind(sig, node, f"is {node.name}")
+        return ir.Test(line, node.name, self.expr(node.node), tuple(a for a in args if a is not None))
+
+    def _binop(op: ir.BinOpName) -> Callable[["Lowerer", Any, int], ir.Expr]:  # type: ignore[misc]
+        def visit(self: "Lowerer", node: Any, line: int) -> ir.Expr:
+            return ir.BinOp(line, op, self.expr(node.left), self.expr(node.right))
+
+        return visit
+
+    expr_Add = _binop("add")
+    expr_Sub = _binop("sub")
+    expr_Mul = _binop("mul")
+    expr_Div = _binop("truediv")
+    expr_FloorDiv = _binop("floordiv")
+    expr_Mod = _binop("mod")
+    expr_Pow = _binop("pow")
+
+    def expr_And(self, node: nodes.And, line: int) -> ir.Expr:
+        return ir.BoolOp(line, "and", self.expr(node.left), self.expr(node.right))
+
+    def expr_Or(self, node: nodes.Or, line: int) -> ir.Expr:
+        return ir.BoolOp(line, "or", self.expr(node.left), self.expr(node.right))
+
+    def expr_Not(self, node: nodes.Not, line: int) -> ir.Expr:
+        return ir.UnaryOp(line, "not", self.expr(node.node))
+
+    def expr_Neg(self, node: nodes.Neg, line: int) -> ir.Expr:
+        return ir.UnaryOp(line, "neg", self.expr(node.node))
+
+    def expr_Pos(self, node: nodes.Pos, line: int) -> ir.Expr:
+        return ir.UnaryOp(line, "pos", self.expr(node.node))
+
+    def expr_Concat(self, node: nodes.Concat, line: int) -> ir.Expr:
+        return ir.Concat(line, tuple(self.expr(n) for n in node.nodes))
+
+    def expr_Compare(self, node: nodes.Compare, line: int) -> ir.Expr:
+        opmap = {"eq": "eq", "ne": "ne", "lt": "lt", "lteq": "le", "gt": "gt", "gteq": "ge",
+                 "in": "in", "notin": "notin"}
+        ops = tuple((opmap[o.op], self.expr(o.expr)) for o in node.ops)
+        return ir.Compare(line, self.expr(node.expr), ops)  # type: ignore[arg-type]
+
+    def expr_CondExpr(self, node: nodes.CondExpr, line: int) -> ir.Expr:
+        otherwise = None if node.expr2 is None else self.expr(node.expr2)
+        return ir.CondExpr(line, self.expr(node.test), self.expr(node.expr1), otherwise)
+
+    # -- analyses -------------------------------------------------------------------------
+
+    def safety(self, e: ir.Expr) -> ir.Safety:
+        return expr_safety(e)
+
+    def check_printable(self, expr: ir.Expr, node: nodes.Node) -> None:
+        if isinstance(expr, ir.Filter) and expr.name in LAZY_FILTERS:
+            self.node_fail("U102", f"printing the generator returned by |{expr.name}", node)
+        if isinstance(expr, ir.Filter) and expr.name == "reverse" and not _stringish(expr.value):
+            pass  # runtime decides: reversing a string prints, reversing a list raises
+        if isinstance(expr, ir.GetAttr) and expr.name in ("items", "keys", "values", "get"):
+            self.node_fail("U102", f"printing the method .{expr.name} (did you mean .{expr.name}()?)", node)
+        if isinstance(expr, ir.Global):
+            self.node_fail("U102", f"printing the function {expr.name}", node)
+
+
+def _stringish(e: ir.Expr | None) -> bool:
+    return isinstance(e, ir.Const) and isinstance(e.value, str)
+
+
+def combine(*s: ir.Safety) -> ir.Safety:
+    if all(x == "no" for x in s):
+        return "no"
+    if all(x == "yes" for x in s):
+        return "yes"
+    return "maybe"
+
+
+def expr_safety(e: ir.Expr) -> ir.Safety:
+    """May the value of ``e`` be Markup (raw HTML when printed)?"""
+    if isinstance(e, ir.Var):
+        return e.binding.safety
+    if isinstance(e, (ir.Const, ir.Global, ir.ListLit, ir.TupleLit, ir.DictLit, ir.Test, ir.Compare)):
+        return "no"
+    if isinstance(e, ir.Filter):
+        if e.name in SAFE_RESULT_FILTERS:
+            return "yes"
+        if e.name in SAFE_PRESERVING_FILTERS and e.value is not None:
+            inner = expr_safety(e.value)
+            if e.name in ("default", "d") and e.args and e.args[0] is not None:
+                return combine(inner, expr_safety(e.args[0]))
+            if e.name == "join":
+                return "no" if inner == "no" else "maybe"
+            return inner
+        return "no"
+    if isinstance(e, ir.Concat):
+        parts = [expr_safety(p) for p in e.parts]
+        if "yes" in parts:
+            return "yes"
+        return "maybe" if "maybe" in parts else "no"
+    if isinstance(e, ir.CondExpr):
+        other = "no" if e.otherwise is None else expr_safety(e.otherwise)
+        return combine(expr_safety(e.then), other)
+    if isinstance(e, ir.BoolOp):
+        return combine(expr_safety(e.left), expr_safety(e.right))
+    if isinstance(e, ir.BinOp):
+        if e.op in ("add", "mul", "mod"):
+            left = expr_safety(e.left)
+            right = expr_safety(e.right) if e.op == "add" else "no"
+            if "yes" in (left, right):
+                return "yes"
+            return "maybe" if "maybe" in (left, right) else "no"
+        return "no"
+    if isinstance(e, (ir.GetAttr, ir.GetItem, ir.SliceExpr, ir.MethodCall)):
+        return "no" if expr_safety(e.obj) == "no" else "maybe"
+    if isinstance(e, (ir.MarkupOf, ir.LoopCall)):
+        return "yes"
+    if isinstance(e, ir.UnaryOp):
+        return "no"
+    return "maybe"
+
+
+def walk_expr(e: ir.Expr) -> Iterator[ir.Expr]:
+    yield e
+    for f in dataclasses.fields(e):
+        v = getattr(e, f.name)
+        yield from _walk_value(v)
+
+
+def _walk_value(v: object) -> Iterator[ir.Expr]:
+    if isinstance(v, ir.Expr):
+        yield from walk_expr(v)
+    elif isinstance(v, ir.CallArgs):
+        for a in v.args:
+            yield from walk_expr(a)
+        for _, a in v.kwargs:
+            yield from walk_expr(a)
+        for a in (v.star, v.starstar):
+            if a is not None:
+                yield from walk_expr(a)
+    elif isinstance(v, tuple):
+        for x in v:
+            yield from _walk_value(x)
+
+
+def lower_template(source: str, name: str, env: jinja2.Environment) -> ir.Template:
+    """Parse and lower one template. Raises ConversionError for anything not convertible."""
+    source = source.replace("\r\n", "\n").replace("\r", "\n")
+    try:
+        tree = env.parse(source, name, name)
+    except jinja2.TemplateSyntaxError as exc:
+        raise ConversionError("J001", exc.message or "syntax error", exc.lineno or 1, 1) from None
+    return Lowerer(source, name, tree, autoescape_for(name)).lower()
