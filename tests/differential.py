@@ -90,7 +90,9 @@ def render_jinja(
         return Rendered(None, f"{type(exc).__name__}: {exc}")
 
 
-def render_react(cases: Sequence[tuple[dict[str, str], str, Sequence[str]]]) -> list[list[Rendered]]:
+def render_react(
+    cases: Sequence[tuple[dict[str, str], str, Sequence[str]]],
+) -> list[list[Rendered]]:
     """Render [(files, entry, contexts)] with the shared Node worker in one request."""
     from transpiler.nodeworker import shared_worker
 
@@ -126,11 +128,13 @@ def compare(jinja: Rendered, react: Rendered, what: str) -> None:
     from htmlcompare import assert_same_html
 
     if jinja.error is not None:
-        assert react.error is not None, (
-            f"{what}: Jinja2 raised {jinja.error!r} but React rendered:\n{react.html}"
-        )
+        assert (
+            react.error is not None
+        ), f"{what}: Jinja2 raised {jinja.error!r} but React rendered:\n{react.html}"
         return
-    assert react.error is None, f"{what}: React failed: {react.error}\nJinja2 rendered:\n{jinja.html}"
+    assert (
+        react.error is None
+    ), f"{what}: React failed: {react.error}\nJinja2 rendered:\n{jinja.html}"
     assert jinja.html is not None and react.html is not None
     assert_same_html(jinja.html, react.html, what)
 

@@ -15,7 +15,17 @@ from transpiler.convert import convert_source
 
 # Characters that stress escaping and code generation: quotes, backslashes, template-literal and
 # JSX delimiters, entities, script terminators, unicode, whitespace.
-TRICKY = list("<>&\"'`${}\\/;=!-#*\n\t ") + ["&amp;", "&lt;", "&#39;", "</script>", "${x}", "\u00a0", "é", "😀", "\u2028"]
+TRICKY = list("<>&\"'`${}\\/;=!-#*\n\t ") + [
+    "&amp;",
+    "&lt;",
+    "&#39;",
+    "</script>",
+    "${x}",
+    "\u00a0",
+    "é",
+    "😀",
+    "\u2028",
+]
 text = st.lists(st.one_of(st.sampled_from(TRICKY), st.text(max_size=3)), max_size=12).map("".join)
 
 
@@ -54,7 +64,9 @@ def test_context_strings_print_exactly(value: str, attr: str) -> None:
 def test_template_text_and_attributes_are_data(body: str, attr: str) -> None:
     body = _jinja_safe(body)
     attr = _jinja_safe(attr).replace('"', "")
-    template = f'<section><p class="{attr}">{body}</p><span title="{attr}">{{{{ v }}}}</span></section>'
+    template = (
+        f'<section><p class="{attr}">{body}</p><span title="{attr}">{{{{ v }}}}</span></section>'
+    )
     _check(template, [{"v": body}])
 
 

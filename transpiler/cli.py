@@ -80,7 +80,11 @@ def cmd_convert(args: argparse.Namespace) -> int:
     results = convert_names(root, names)
     ok = [r for r in results if r.ok]
     warnings: list[str] = []
-    formatted = format_sources([(r.output, r.tsx or "") for r in ok], warnings) if args.format else [r.tsx or "" for r in ok]
+    formatted = (
+        format_sources([(r.output, r.tsx or "") for r in ok], warnings)
+        if args.format
+        else [r.tsx or "" for r in ok]
+    )
     for w in warnings:
         _err(f"jinja2tsx: warning: W001 {w}")
     written = 0
@@ -92,8 +96,7 @@ def cmd_convert(args: argparse.Namespace) -> int:
     _print_diagnostics(results, root)
     failed = len(results) - len(ok)
     _err(
-        f"{len(ok)} converted, {failed} not convertible, {len(ok) - written} unchanged"
-        f" → {dest}"
+        f"{len(ok)} converted, {failed} not convertible, {len(ok) - written} unchanged" f" → {dest}"
     )
     return EXIT_REPORT if failed else EXIT_OK
 
@@ -130,7 +133,11 @@ def cmd_diff(args: argparse.Namespace) -> int:
         fromfile=str(target) if old else "/dev/null",
         tofile=str(target),
     )
-    color = args.color if args.color is not None else (sys.stdout.isatty() and "NO_COLOR" not in os.environ)
+    color = (
+        args.color
+        if args.color is not None
+        else (sys.stdout.isatty() and "NO_COLOR" not in os.environ)
+    )
     for line in diff:
         if color:
             if line.startswith("+") and not line.startswith("+++"):

@@ -21,6 +21,7 @@ from . import RUNTIME_VERSION
 from .diagnostics import ConversionError, Diagnostic
 from .emit import emit_module
 from .environment import make_environment
+from .graph import Project
 from .lower import lower_template
 
 TEMPLATE_SUFFIXES = (".html", ".htm", ".jinja", ".jinja2", ".j2", ".xml", ".svg")
@@ -53,13 +54,17 @@ def runtime_import_for(output: str) -> str:
 
 
 def convert_source(
-    source: str, name: str, env: jinja2.Environment | None = None, label: str | None = None
+    source: str,
+    name: str,
+    env: jinja2.Environment | None = None,
+    label: str | None = None,
+    project: Project | None = None,
 ) -> TemplateResult:
     """Convert one template's text. Never raises for template problems: they are diagnostics."""
     env = env or make_environment()
     out = output_name(name)
     try:
-        tree = lower_template(source, name, env)
+        tree = lower_template(source, name, env, project)
         tsx = emit_module(tree, runtime_import_for(out), label or name)
         return TemplateResult(name, out, tsx, [])
     except ConversionError as exc:
@@ -127,9 +132,7 @@ def atomic_write(path: Path, text: str) -> bool:
     return True
 
 
-def format_sources(
-    files: list[tuple[str, str]], warn: list[str] | None = None
-) -> list[str]:
+def format_sources(files: list[tuple[str, str]], warn: list[str] | None = None) -> list[str]:
     """Format TSX sources with prettier in one Node process; unformatted when Node is missing."""
     if not files:
         return []
@@ -157,11 +160,12 @@ def convert_names(
     src: Path, names: Iterable[str], env: jinja2.Environment | None = None
 ) -> list[TemplateResult]:
     env = env or make_environment(jinja2.FileSystemLoader(str(src)))
+    project = Project(env)
     results = []
     for name in names:
         text = read_template(src / name, name)
         if isinstance(text, Diagnostic):
             results.append(TemplateResult(name, output_name(name), None, [text]))
             continue
-        results.append(convert_source(text, name, env))
+        results.append(convert_source(text, name, env, project=project))
     return results

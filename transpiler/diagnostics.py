@@ -65,7 +65,7 @@ _rule(
     "JSX elements must nest inside the control flow that produces them; only the conditional "
     "wrapper pattern ({% if c %}<a>{% endif %}...{% if c %}</a>{% endif %}) can be rewritten.",
     "Open and close the element inside the same block, e.g. put the branch-specific part in an "
-    "attribute: <div class=\"{% if a %}x{% else %}y{% endif %}\">...</div>.",
+    'attribute: <div class="{% if a %}x{% else %}y{% endif %}">...</div>.',
 )
 _rule(
     "H102",
@@ -150,6 +150,46 @@ _rule(
     "Python prints a memory address such as <generator object ... at 0x7f...>, which cannot be "
     "reproduced.",
     "Add |list (or call the method) before printing.",
+)
+_rule(
+    "T001",
+    "missing-template",
+    "error",
+    "An {% extends %}, {% include %} or {% import %} names a template that does not exist.",
+    "The converted module would import a file that is never generated.",
+    "Fix the name, or use {% include … ignore missing %} where the template is optional.",
+)
+_rule(
+    "T002",
+    "template-cycle",
+    "error",
+    "Templates import, include or extend each other in a cycle.",
+    "Jinja2 would recurse without end; ES modules cannot express it either.",
+    "Break the cycle, e.g. move shared macros into a separate library template.",
+)
+_rule(
+    "T003",
+    "dynamic-template-name",
+    "error",
+    "The template name of an {% extends %}, {% include %} or {% import %} is computed at run time.",
+    "The converter resolves the template graph at compile time to emit static imports.",
+    "Use a literal name, or a conditional with literal names in each branch.",
+)
+_rule(
+    "T004",
+    "context-dependent-import",
+    "error",
+    "An imported macro reads template variables (or the import says `with context`).",
+    "Imported macros are module-level functions; they see only their arguments and globals.",
+    "Pass the values as macro arguments.",
+)
+_rule(
+    "T005",
+    "dependency-not-convertible",
+    "error",
+    "A template this one imports, includes or extends cannot be converted.",
+    "This module would import a module that is not generated.",
+    "Fix the diagnostics of that template first.",
 )
 _rule(
     "E001",

@@ -17,7 +17,7 @@ side effects keep Jinja's order.
 from __future__ import annotations
 
 import json
-import keyword
+import posixpath
 import re
 from collections.abc import Iterable
 
@@ -49,11 +49,103 @@ TEXT_SAFE_FILTERS = frozenset({"e", "escape"})
 def js_str(s: str) -> str:
     """A TypeScript string literal."""
     out = json.dumps(s, ensure_ascii=False)
-    return out.replace("\u2028", "\\u2028").replace("\u2029", "\\u2029").replace("\u00a0", "\\u00a0")
+    return (
+        out.replace("\u2028", "\\u2028").replace("\u2029", "\\u2029").replace("\u00a0", "\\u00a0")
+    )
 
 
-class Raw(Exception):
-    """An element's attributes cannot be expressed in JSX: its parent renders it as HTML."""
+def output_is_text(o: ir.Output) -> bool:
+    """Can this output be a JSX text child (not raw HTML)?"""
+    if o.safety == "no":
+        return True
+    e = o.expr
+    return isinstance(e, ir.Filter) and (
+        e.name in TEXT_SAFE_FILTERS and e.value is not None and _no(e.value) or e.name == "tojson"
+    )
+
+
+def output_is_jsx(o: ir.Output) -> bool:
+    """Outputs rendered as JSX elements: macro calls with a JSX form, caller()."""
+    e = o.expr
+    if isinstance(e, ir.MacroCall):
+        return e.info.jsx_ok
+    return _is_caller_call(e) or isinstance(e, ir.SuperCall)
+
+
+def _is_caller_call(e: ir.Expr) -> bool:
+    return isinstance(e, ir.Call) and isinstance(e.func, ir.Var) and e.func.binding.kind == "caller"
+
+
+def inexpressible(el: ir.Element) -> bool:
+    """Attributes React cannot render as written (event handler strings, javascript: URLs...)."""
+    for name, value in _flat_attrs(el.attrs):
+        lower = name.lower()
+        if lower.startswith("on") or lower in ("key", "ref", "dangerouslysetinnerhtml"):
+            return True
+        if not JSX_NAME.match(name) and ":" not in name:
+            return True
+        if lower in ("href", "action", "formaction", "src") and value is not None:
+            text = "".join(p.raw for p in value.parts if isinstance(p, ir.Text))
+            if re.match(r"\s*javascript:", decode_attr(text), re.I):
+                return True
+        if (
+            lower in ("src", "href")
+            and el.tag.lower() in ("img", "link", "script", "iframe", "video", "audio", "source")
+            and (value is None or not value.parts)
+        ):
+            return True
+    return False
+
+
+def needs_raw(n: ir.Node) -> bool:
+    """Must ``n`` be rendered as an HTML string by its parent element?"""
+    if isinstance(n, ir.Output):
+        if output_is_jsx(n):
+            return False
+        return not output_is_text(n) or (not n.autoescape and n.safety != "no")
+    if isinstance(n, ir.FilterBlock):
+        return True
+    if isinstance(n, ir.Comment):
+        return any(isinstance(c, (ir.Set, ir.SetAttr)) for c in _walk_nodes(n.body))
+    if isinstance(n, ir.Element):
+        return inexpressible(n)
+    if isinstance(n, ir.If):
+        return any(needs_raw(c) for _, body in n.branches for c in body) or any(
+            needs_raw(c) for c in n.otherwise
+        )
+    if isinstance(n, ir.For):
+        return any(needs_raw(c) for c in n.body + n.otherwise) or (
+            n.recursive and _uses_loopcall(n)
+        )
+    if isinstance(n, ir.CondWrap):
+        return inexpressible(n.element) or any(needs_raw(c) for c in n.children)
+    return False
+
+
+def body_jsx_ok(body: tuple[ir.Node, ...]) -> bool:
+    """Can a macro body be a JSX-returning function? (No raw HTML at its root; caller() only
+    printed, never used as a value.)"""
+    if any(needs_raw(n) for n in body):
+        return False
+    from .lower import walk_expr
+
+    for n in _walk_nodes(body):
+        exprs: list[ir.Expr] = []
+        if isinstance(n, ir.Output):
+            if _is_caller_call(n.expr):
+                continue
+            exprs.append(n.expr)
+        elif isinstance(n, (ir.Set, ir.SetAttr)):
+            exprs.append(n.value)
+        for e in exprs:
+            if any(_is_caller_call(x) for x in walk_expr(e)):
+                return False
+    return True
+
+
+# Nodes that print nothing (for deciding which whitespace sits between block elements).
+INVISIBLE = (ir.Set, ir.SetAttr, ir.Comment, ir.Doctype, ir.MacroDef, ir.Import)
+# (BlockRef prints the block's content, so it is not invisible.)
 
 
 class Emitter:
@@ -67,6 +159,12 @@ class Emitter:
         self.stmts: list[list[str]] = []
         self.needs_fragment = False
         self.loop_modes: dict[int, str] = {}
+        self.module_decls: list[str] = []
+        self.imports: dict[str, set[str]] = {}  # relative module path → imported names
+        self.star_imports: dict[str, str] = {}  # relative module path → namespace alias
+        self.default_imports: dict[str, str] = {}  # relative module path → component alias
+        self.needs_react_types = False
+        self.macro_names: dict[int, str] = {}  # id(MacroInfo) → JS function name (JSX form)
 
     # -- identifiers ------------------------------------------------------------------------
 
@@ -94,33 +192,123 @@ class Emitter:
         t = self.t
         prop_names = [(b.name, self.var(b)) for b in t.props]
         self.stmts.append([])
-        body = self.root(t.body)
+        self.blocks_name = self.ident("blocks") if t.layout is not None else ""
+        self.block_defs = {b.name: b for b in t.layout.blocks} if t.layout else {}
+        if t.layout is not None and t.layout.parent is not None:
+            body = self.child_root(t)
+        else:
+            body = self.root(t.body)
         stmts = self.stmts.pop()
         lines = [
             f"// Generated by jinja2tsx {__version__} from {self.source_label}.",
             "// Edit the template and convert again; jinja2tsx keeps this file if you edit it by hand.",
         ]
         imports = []
-        if self.needs_fragment:
-            imports.append('import { Fragment } from "react";')
+        react = (["Fragment"] if self.needs_fragment else []) + (
+            ["type ReactNode"] if self.needs_react_types else []
+        )
+        if react:
+            imports.append(f'import {{ {", ".join(react)} }} from "react";')
         imports.append(f'import * as rt from "{self.runtime_import}";')
+        for path, alias in sorted(self.default_imports.items()):
+            imports.append(f'import {alias} from "{path}";')
+        for path, alias in sorted(self.star_imports.items()):
+            imports.append(f'import * as {alias} from "{path}";')
+        for path, names in sorted(self.imports.items()):
+            imports.append(f'import {{ {", ".join(sorted(names))} }} from "{path}";')
         lines += imports + [""]
+        for decl in self.module_decls:
+            lines += [decl, ""]
         iface = f"{t.component}Props"
-        if prop_names:
+        fields = [f"  {name}?: unknown;" for name, _ in prop_names]
+        pattern = [n if n == js else f"{n}: {js}" for n, js in prop_names]
+        if t.layout is not None:
+            fields.append("  blocks?: rt.Blocks;")
+            pattern.append(
+                f"blocks: {self.blocks_name} = {{}}"
+                if self.blocks_name != "blocks"
+                else "blocks = {}"
+            )
+        if fields:
             lines.append(f"export interface {iface} {{")
-            lines += [f"  {name}?: unknown;" for name, _ in prop_names]
+            lines += fields
             lines.append("}")
-            pattern = ", ".join(n if n == js else f"{n}: {js}" for n, js in prop_names)
-            params = f"{{ {pattern} }}: {iface}"
+            params = f"{{ {', '.join(pattern)} }}: {iface}"
         else:
             lines.append(f"export type {iface} = Record<string, never>;")
             params = f"_props: {iface}"
         lines.append("")
+        if t.layout is not None and t.layout.parent is None and not self.needs_react_types:
+            pass
         lines.append(f"export default function {t.component}({params}) {{")
         lines += ["  " + s for s in stmts]
         lines.append(f"  return {body};")
         lines.append("}")
         return "\n".join(lines) + "\n"
+
+    def child_root(self, t: ir.Template) -> str:
+        """A template that extends another renders its parent with its blocks."""
+        assert t.layout is not None and t.layout.parent is not None
+        for n in t.body:
+            if isinstance(n, ir.Set):
+                inline = self.emit_set(n)
+                if inline is not None:
+                    self.stmts[-1].append(inline[1 : -len(", null)")] + ";")
+            elif isinstance(n, ir.SetAttr):
+                self.stmts[-1].append(self.setattr(n) + ";")
+            elif isinstance(n, ir.MacroDef):
+                self.macro_def(n)
+        path = self.module_path(t.layout.parent)
+        alias = self.default_imports.get(path)
+        if alias is None:
+            comp = t.layout.parent_component or "Layout"
+            alias = comp if comp not in self.used else self.ident(comp)
+            self.used.add(alias)
+            self.default_imports[path] = alias
+        props = [f"{n}={{{self.expr(v)}}}" for n, v in t.layout.parent_props]
+        entries = [f"...{self.blocks_name}"]
+        for b in t.layout.blocks:
+            entries.append(
+                f"{js_str(b.name) if not IDENT.match(b.name) else b.name}: {self.block_override(b)}"
+            )
+        props.append("blocks={{ " + ", ".join(entries) + " }}")
+        return f"<{alias} {' '.join(props)} />"
+
+    def block_access(self, name: str) -> str:
+        if IDENT.match(name):
+            return f"{self.blocks_name}.{name}"
+        return f"{self.blocks_name}[{js_str(name)}]"
+
+    def block_override(self, b: ir.BlockDef) -> str:
+        assert self.t.layout is not None
+        flavor = dict(self.t.layout.flavors).get(b.name)
+        own = self.block_own(b, flavor)
+        helper = "rt.block" if flavor is None else "rt.textBlock"
+        if b.super_binding is None:
+            return f"() => {helper}({self.block_access(b.name)}, {own})"
+        kind = "ReactNode" if flavor is None else "string"
+        self.needs_react_types |= flavor is None
+        parent = self.var(b.super_binding)
+        return f"({parent}: () => {kind}) => {helper}({self.block_access(b.name)}, {own})"
+
+    def block_own(self, b: ir.BlockDef, flavor: str | None) -> str:
+        if flavor is None:
+            stmts, result = self.function_body(b.body, "jsx")
+        else:
+            saved_declared = self.declared
+            self.declared = set()
+            self.stmts.append([])
+            result = self.string(b.body, flavor)
+            stmts = self.stmts.pop()
+            self.declared = saved_declared
+        if stmts:
+            return f"() => {{ {' '.join(stmts)} return {result}; }}"
+        return f"() => {result}"
+
+    def block_ref(self, n: ir.BlockRef, flavor: str | None = None) -> str:
+        b = self.block_defs[n.name]
+        helper = "rt.block" if flavor is None else "rt.textBlock"
+        return f"{helper}({self.block_access(n.name)}, {self.block_own(b, flavor)})"
 
     def root(self, nodes: tuple[ir.Node, ...]) -> str:
         for n in nodes:
@@ -188,7 +376,9 @@ class Emitter:
             return "false"
         if isinstance(v, int):
             if abs(v) > 2**53:
-                raise ConversionError("U002", f"integer literal {v} exceeds JavaScript's exact range")
+                raise ConversionError(
+                    "U002", f"integer literal {v} exceeds JavaScript's exact range"
+                )
             return str(v)
         if isinstance(v, float):
             if v != v or v in (float("inf"), float("-inf")):
@@ -203,6 +393,10 @@ class Emitter:
         raise ConversionError("U002", f"constant of type {type(v).__name__}")
 
     def x_Var(self, e: ir.Var) -> str:
+        if e.binding.kind in ("macro", "module"):
+            raise ConversionError(
+                "U002", f"the {e.binding.kind} {e.binding.name!r} used as a value", e.line
+            )
         return self.var(e.binding)
 
     def x_Global(self, e: ir.Global) -> str:
@@ -245,6 +439,8 @@ class Emitter:
 
     def x_Call(self, e: ir.Call) -> str:
         c = e.call
+        if _is_caller_call(e):
+            return f"{self.expr(e.func)}!({', '.join(self.expr(a) for a in c.args)})"
         if isinstance(e.func, ir.Global):
             name = e.func.name
             if c.star is not None or c.starstar is not None:
@@ -262,7 +458,11 @@ class Emitter:
         return f"rt.call({self.expr(e.func)}{', ' + args if args else ''})"
 
     def x_MethodCall(self, e: ir.MethodCall) -> str:
-        if isinstance(e.obj, ir.Var) and e.obj.binding.kind == "loop" and e.name in ("cycle", "changed"):
+        if (
+            isinstance(e.obj, ir.Var)
+            and e.obj.binding.kind == "loop"
+            and e.name in ("cycle", "changed")
+        ):
             if e.call.kwargs or e.call.star or e.call.starstar:
                 raise ConversionError("U004", f"loop.{e.name}() takes positional arguments", e.line)
             return f"{self.var(e.obj.binding)}.{e.name}({', '.join(self.expr(a) for a in e.call.args)})"
@@ -274,11 +474,15 @@ class Emitter:
             raise ConversionError(
                 "U002", "loop(...) used as a value inside a loop rendered as JSX", e.line
             )
-        return f"rt.markup({self.var(e.loop)}.call({self.expr(e.arg)}).join(\"\"))"
+        return f'rt.markup({self.var(e.loop)}.call({self.expr(e.arg)}).join(""))'
 
     def filter_call(self, f: ir.Filter, value: str) -> str:
         name = f.name
-        if f.star or f.kw or name in ("map", "select", "reject", "selectattr", "rejectattr", "format"):
+        if (
+            f.star
+            or f.kw
+            or name in ("map", "select", "reject", "selectattr", "rejectattr", "format")
+        ):
             star = "[" + ", ".join(self.expr(a) for a in f.star) + "]"
             parts = [value, star]
             if name in ("map", "format"):
@@ -334,55 +538,165 @@ class Emitter:
 
     # -- raw detection ------------------------------------------------------------------------
 
-    def output_is_text(self, o: ir.Output) -> bool:
-        if o.safety == "no":
-            return True
-        e = o.expr
-        return (
-            isinstance(e, ir.Filter)
-            and (e.name in TEXT_SAFE_FILTERS and e.value is not None and _no(e.value) or e.name == "tojson")
-        )
-
     def needs_raw(self, n: ir.Node) -> bool:
-        """Must ``n`` be rendered as an HTML string by its parent element?"""
-        if isinstance(n, ir.Output):
-            return not self.output_is_text(n) or not n.autoescape and n.safety != "no"
-        if isinstance(n, ir.FilterBlock):
-            return True
-        if isinstance(n, ir.Comment):
-            return any(not isinstance(c, ir.Text) for c in n.body) and any(
-                isinstance(c, (ir.Set, ir.SetAttr)) for c in _walk_nodes(n.body)
-            )
-        if isinstance(n, ir.Element):
-            return self.inexpressible(n)
-        if isinstance(n, ir.If):
-            return any(self.needs_raw(c) for _, body in n.branches for c in body) or any(
-                self.needs_raw(c) for c in n.otherwise
-            )
-        if isinstance(n, ir.For):
-            return any(self.needs_raw(c) for c in n.body + n.otherwise) or (
-                n.recursive and _uses_loopcall(n)
-            )
-        if isinstance(n, ir.CondWrap):
-            return self.inexpressible(n.element) or any(self.needs_raw(c) for c in n.children)
-        return False
+        return needs_raw(n)
 
     def inexpressible(self, el: ir.Element) -> bool:
-        for name, value in _flat_attrs(el.attrs):
-            lower = name.lower()
-            if lower.startswith("on") or lower in ("key", "ref", "dangerouslysetinnerhtml"):
-                return True
-            if not JSX_NAME.match(name) and ":" not in name:
-                return True
-            if lower in ("href", "action", "formaction", "src") and value is not None:
-                text = "".join(p.raw for p in value.parts if isinstance(p, ir.Text))
-                if re.match(r"\s*javascript:", decode_attr(text), re.I):
-                    return True
-            if lower in ("src", "href") and el.tag.lower() in ("img", "link", "script", "iframe", "video", "audio", "source") and (
-                value is None or not value.parts
-            ):
-                return True
-        return False
+        return inexpressible(el)
+
+    # -- composition ------------------------------------------------------------------------
+
+    def module_path(self, template: str) -> str:
+        here = posixpath.dirname(self.t.name)
+        target = posixpath.splitext(template)[0]
+        rel = posixpath.relpath(target, here or ".")
+        return rel if rel.startswith(".") else "./" + rel
+
+    def macro_fn(self, info: ir.MacroInfo, form: str) -> str:
+        base = self.macro_names.get(id(info))
+        if base is None:
+            base = (
+                info.name
+                if info.context_free and IDENT.match(info.name) and info.name not in JS_RESERVED
+                else self.ident(info.name)
+            )
+            self.used.add(base)
+            self.macro_names[id(info)] = base
+        return base if form == "jsx" else base + "_html"
+
+    def macro_def(self, n: ir.MacroDef) -> None:
+        info = n.info
+        top_level = (
+            info.context_free and info.module == self.t.name and self.stmts and len(self.stmts) == 1
+        )
+        forms = ["jsx", "html"] if info.jsx_ok else ["html"]
+        for form in forms:
+            decl = self.macro_function(n, form, export=top_level)
+            if top_level:
+                self.module_decls.append(decl)
+            else:
+                self.stmts[-1].append(decl)
+
+    def macro_params(self, n: ir.MacroDef | ir.CallerDef, form: str) -> str:
+        params = []
+        bindings = n.params
+        for b, d in zip(bindings, n.defaults):
+            if d is None:
+                params.append(f"{self.var(b)}?: unknown")
+            else:
+                params.append(f"{self.var(b)}: unknown = {self.expr(d)}")
+        if isinstance(n, ir.MacroDef):
+            if n.varargs is not None:
+                params.append(f"{self.var(n.varargs)}: unknown = rt.tuple([])")
+            if n.kwargs is not None:
+                params.append(f"{self.var(n.kwargs)}: unknown = {{}}")
+            if n.caller is not None:
+                self.needs_react_types = True
+                ret = "ReactNode" if form == "jsx" else "rt.SafeHtml"
+                params.append(f"{self.var(n.caller)}?: (...args: unknown[]) => {ret}")
+        return ", ".join(params)
+
+    def function_body(self, body: tuple[ir.Node, ...], form: str) -> tuple[list[str], str]:
+        saved_declared = self.declared
+        self.declared = set()
+        self.stmts.append([])
+        try:
+            if form == "jsx":
+                result = self.fragment(self.jsx_children(body, None))
+            else:
+                result = f"rt.markup({self.string(body, 'html')})"
+            return self.stmts[-1], result
+        finally:
+            self.stmts.pop()
+            self.declared = saved_declared
+
+    def macro_function(self, n: ir.MacroDef, form: str, export: bool) -> str:
+        name = self.macro_fn(n.info, form)
+        params = self.macro_params(n, form)
+        self.macro_forms = getattr(self, "macro_forms", {})
+        stmts, result = self.function_body(n.body, form)
+        ret = ": ReactNode" if form == "jsx" else ": rt.SafeHtml"
+        if form == "jsx":
+            self.needs_react_types = True
+        body = "".join(f"  {st}\n" for st in stmts)
+        prefix = "export " if export else ""
+        return f"{prefix}function {name}({params}){ret} {{\n{body}  return {result};\n}}"
+
+    def caller_fn(self, c: ir.CallerDef, form: str) -> str:
+        params = self.macro_params(c, form)
+        stmts, result = self.function_body(c.body, form)
+        if stmts:
+            return f"({params}) => {{ {' '.join(stmts)} return {result}; }}"
+        return f"({params}) => {result}"
+
+    def macro_call(self, e: ir.MacroCall, form: str) -> str:
+        info = e.info
+        if form == "jsx" and not info.jsx_ok:
+            form = "html"
+        if e.module_alias is not None:
+            path = self.module_path(e.module_alias.module or "")
+            alias = self.star_imports.setdefault(path, self.var(e.module_alias))
+            fn = f"{alias}.{info.name if form == 'jsx' else info.name + '_html'}"
+        elif info.module != self.t.name:
+            # from-import: import the form needed under the local name
+            path = self.module_path(info.module)
+            local = self.macro_import_local(e, form)
+            exported = info.name if form == "jsx" else info.name + "_html"
+            self.imports.setdefault(path, set()).add(
+                exported if exported == local else f"{exported} as {local}"
+            )
+            fn = local
+        else:
+            fn = self.macro_fn(info, form)
+        args = ["undefined" if a is None else self.expr(a) for a in e.args]
+        extra = []
+        if info.catch_varargs and (e.varargs or e.kwargs or e.caller):
+            extra.append("rt.tuple([" + ", ".join(self.expr(v) for v in e.varargs) + "])")
+        if info.catch_kwargs and (e.kwargs or e.caller):
+            extra.append(
+                "{ " + ", ".join(f"{js_str(k)}: {self.expr(v)}" for k, v in e.kwargs) + " }"
+                if e.kwargs
+                else "{}"
+            )
+        if e.caller is not None:
+            extra.append(self.caller_fn(e.caller, form))
+        if extra:
+            args += ["undefined"] * (len(info.params) - len(args))
+        return f"{fn}({', '.join(args + extra)})"
+
+    def macro_import_local(self, e: ir.MacroCall, form: str) -> str:
+        key = (e.import_name, form)
+        self.from_locals = getattr(self, "from_locals", {})
+        if key not in self.from_locals:
+            base = e.import_name if form == "jsx" else e.import_name + "_html"
+            self.from_locals[key] = base if base not in self.used else self.ident(base)
+            self.used.add(self.from_locals[key])
+        return self.from_locals[key]
+
+    def x_SuperCall(self, e: ir.SuperCall) -> str:
+        raise ConversionError(
+            "U002", "super() used as a value (only printing it is supported)", e.line
+        )
+
+    def x_MacroCall(self, e: ir.MacroCall) -> str:
+        return self.macro_call(e, "html")
+
+    def include(self, n: ir.Include) -> str:
+        path = self.module_path(n.module)
+        alias = self.default_imports.get(path)
+        if alias is None:
+            alias = n.component if n.component not in self.used else self.ident(n.component)
+            self.used.add(alias)
+            self.default_imports[path] = alias
+        props = " ".join(
+            (
+                f"{name}={{{self.expr(value)}}}"
+                if IDENT.match(name)
+                else f"{{...{{ {js_str(name)}: {self.expr(value)} }}}}"
+            )
+            for name, value in n.props
+        )
+        return f"<{alias}{' ' + props if props else ''} />"
 
     # -- JSX content --------------------------------------------------------------------------
 
@@ -390,7 +704,7 @@ class Emitter:
         nodes = list(nodes)
         out: list[str] = []
         parent_block = parent is None or parent.tag.lower() in BLOCK_ELEMENTS
-        visible = [i for i, n in enumerate(nodes) if not isinstance(n, (ir.Set, ir.SetAttr, ir.Comment, ir.Doctype))]
+        visible = [i for i, n in enumerate(nodes) if not isinstance(n, INVISIBLE)]
         for idx, n in enumerate(nodes):
             if isinstance(n, ir.Text):
                 text = decode_text(n.raw)
@@ -430,8 +744,15 @@ class Emitter:
             return "{" + self.setattr(n) + "}"
         if isinstance(n, ir.CondWrap):
             return "{" + self.jsx_condwrap(n) + "}"
-        if isinstance(n, (ir.Comment, ir.Doctype)):
+        if isinstance(n, (ir.Comment, ir.Doctype, ir.Import)):
             return ""
+        if isinstance(n, ir.MacroDef):
+            self.macro_def(n)
+            return ""
+        if isinstance(n, ir.Include):
+            return self.include(n)
+        if isinstance(n, ir.BlockRef):
+            return "{" + self.block_ref(n) + "}"
         raise ConversionError("E001", f"cannot emit {type(n).__name__} as JSX", n.line)
 
     def setattr(self, n: ir.SetAttr) -> str:
@@ -439,6 +760,12 @@ class Emitter:
 
     def text_expr(self, o: ir.Output) -> str:
         e = o.expr
+        if isinstance(e, ir.MacroCall) and e.info.jsx_ok:
+            return self.macro_call(e, "jsx")
+        if _is_caller_call(e):
+            return self.x_Call(e)  # type: ignore[arg-type]
+        if isinstance(e, ir.SuperCall):
+            return f"{self.var(e.binding)}()"
         if isinstance(e, ir.Const) and isinstance(e.value, str):
             return js_str(e.value)
         if isinstance(e, ir.Filter) and e.name in TEXT_SAFE_FILTERS and e.value is not None:
@@ -460,7 +787,9 @@ class Emitter:
     def jsx_if(self, n: ir.If) -> str:
         result = self.fragment(self.jsx_children(n.otherwise, None)) if n.otherwise else "null"
         for test, body in reversed(n.branches):
-            result = f"{self.cond(test)} ? {self.fragment(self.jsx_children(body, None))} : {result}"
+            result = (
+                f"{self.cond(test)} ? {self.fragment(self.jsx_children(body, None))} : {result}"
+            )
         return result
 
     def jsx_condwrap(self, n: ir.CondWrap) -> str:
@@ -490,7 +819,11 @@ class Emitter:
             body = self.string(n.body, "html")
         stmts = self.stmts.pop()
         params = f"({item}, {loop_name})"
-        callback = f"{params} => {{ {' '.join(stmts)} return {body}; }}" if stmts else f"{params} => {body}"
+        callback = (
+            f"{params} => {{ {' '.join(stmts)} return {body}; }}"
+            if stmts
+            else f"{params} => {body}"
+        )
         filt = None
         if n.condition is not None:
             cond = self.cond(n.condition)
@@ -508,14 +841,20 @@ class Emitter:
 
     def jsx_for(self, n: ir.For) -> str:
         iterable = self.expr(n.iterable)
-        simple = n.loop is None and n.condition is None and not n.otherwise and not n.target.is_tuple
+        simple = (
+            n.loop is None and n.condition is None and not n.otherwise and not n.target.is_tuple
+        )
         if simple:
             self.stmts.append([])
             item = self.var(n.target.bindings[0])
             idx = self.ident("i")
             body = self.keyed(self.jsx_children(n.body, None), idx)
             stmts = self.stmts.pop()
-            cb = f"({item}, {idx}) => {{ {' '.join(stmts)} return {body}; }}" if stmts else f"({item}, {idx}) => {body}"
+            cb = (
+                f"({item}, {idx}) => {{ {' '.join(stmts)} return {body}; }}"
+                if stmts
+                else f"({item}, {idx}) => {body}"
+            )
             return f"rt.iter({iterable}).map({cb})"
         callback, filt = self.loop_callback(n, "jsx", key=True)
         opts = self.loop_opts(n, filt)
@@ -579,7 +918,14 @@ class Emitter:
                 html = f"rt.stripLeadingNewline({html})"
             return f"{open_} dangerouslySetInnerHTML={{{{ __html: {html} }}}} />"
         if lower in PREFORMATTED:
-            parts = ["{" + js_str(decode_text(c.raw)) + "}" if isinstance(c, ir.Text) else self.jsx_node(c) for c in children]
+            parts = [
+                (
+                    "{" + js_str(decode_text(c.raw)) + "}"
+                    if isinstance(c, ir.Text)
+                    else self.jsx_node(c)
+                )
+                for c in children
+            ]
             body = "".join(p for p in parts if p)
         else:
             body = "".join(self.jsx_children(children, el))
@@ -628,11 +974,15 @@ class Emitter:
                 previous: list[str] = []
                 for test, body in a.branches:
                     c = self.cond(test)
-                    here = " && ".join(([cond] if cond else []) + [f"!{_paren(p)}" for p in previous] + [_paren(c)])
+                    here = " && ".join(
+                        ([cond] if cond else []) + [f"!{_paren(p)}" for p in previous] + [_paren(c)]
+                    )
                     self.collect_attrs(el, body, here, cands)
                     previous.append(c)
                 if a.otherwise:
-                    here = " && ".join(([cond] if cond else []) + [f"!{_paren(p)}" for p in previous])
+                    here = " && ".join(
+                        ([cond] if cond else []) + [f"!{_paren(p)}" for p in previous]
+                    )
                     self.collect_attrs(el, a.otherwise, here, cands)
 
     def attr_prop(self, el: ir.Element, a: ir.Attribute) -> tuple[str, str]:
@@ -673,7 +1023,9 @@ class Emitter:
     def spread_piece(self, el: ir.Element, a: ir.AttrItem) -> str:
         if isinstance(a, ir.DynAttrs):
             v = self.expr(a.expr)
-            return f"rt.parseAttrs({v})" if a.autoescape else f"rt.parseAttrs(rt.markup(rt.str({v})))"
+            return (
+                f"rt.parseAttrs({v})" if a.autoescape else f"rt.parseAttrs(rt.markup(rt.str({v})))"
+            )
         if isinstance(a, ir.Attribute):
             name, value = self.attr_prop(el, a)
             key = name if IDENT.match(name) else (name if name.startswith('"') else js_str(name))
@@ -699,7 +1051,13 @@ class Emitter:
             p = self.string_node(n, flavor)
             if p is None:
                 continue
-            if parts and p.startswith('"') and parts[-1].startswith('"') and _is_literal(p) and _is_literal(parts[-1]):
+            if (
+                parts
+                and p.startswith('"')
+                and parts[-1].startswith('"')
+                and _is_literal(p)
+                and _is_literal(parts[-1])
+            ):
                 parts[-1] = js_str(json.loads(parts[-1]) + json.loads(p))
             else:
                 parts.append(p)
@@ -715,6 +1073,8 @@ class Emitter:
                 return js_str(n.raw)
             return js_str(decode_attr(n.raw) if flavor == "attr" else decode_text(n.raw))
         if isinstance(n, ir.Output):
+            if isinstance(n.expr, ir.SuperCall):
+                return f"{self.var(n.expr.binding)}()"
             e = self.expr(n.expr)
             if flavor == "html":
                 return f"rt.out({e})" if n.autoescape else f"rt.out({e}, false)"
@@ -754,6 +1114,19 @@ class Emitter:
             return f'"<!--" + {self.string(n.body, flavor)} + "-->"'
         if isinstance(n, ir.Doctype):
             return js_str(n.raw) if flavor == "html" else None
+        if isinstance(n, ir.Import):
+            return None
+        if isinstance(n, ir.MacroDef):
+            self.macro_def(n)
+            return None
+        if isinstance(n, ir.BlockRef) and self.block_defs[n.name].flavor == flavor:
+            return self.block_ref(n, flavor)
+        if isinstance(n, (ir.Include, ir.BlockRef)):
+            raise ConversionError(
+                "U001",
+                "{% include %} or {% block %} inside content rendered as an HTML string",
+                n.line,
+            )
         if isinstance(n, ir.FilterBlock):
             value = f"rt.markup({self.string(n.body, 'html')})"
             for f in n.filters:
@@ -781,7 +1154,11 @@ class Emitter:
         body = self.string(n.body, flavor)
         stmts = self.stmts.pop()
         params = f"({item}, {loop_name})"
-        callback = f"{params} => {{ {' '.join(stmts)} return {body}; }}" if stmts else f"{params} => {body}"
+        callback = (
+            f"{params} => {{ {' '.join(stmts)} return {body}; }}"
+            if stmts
+            else f"{params} => {body}"
+        )
         filt = None
         if n.condition is not None:
             cond = self.cond(n.condition)
@@ -789,7 +1166,11 @@ class Emitter:
         return callback, filt
 
     def string_open_tag(self, el: ir.Element) -> str:
-        return "(" + " + ".join([js_str("<" + el.tag)] + [self.string_attr(a) for a in el.attrs] + ['">"']) + ")"
+        return (
+            "("
+            + " + ".join([js_str("<" + el.tag)] + [self.string_attr(a) for a in el.attrs] + ['">"'])
+            + ")"
+        )
 
     def string_attr(self, a: ir.AttrItem) -> str:
         if isinstance(a, ir.Attribute):

@@ -214,9 +214,7 @@ def scan(text: str) -> list[HtmlToken]:
     global _PARSER
     builder = _Builder(text)
     if _PARSER is None:
-        _PARSER = lark.Lark(
-            _grammar(), parser="lalr", lexer="contextual", maybe_placeholders=False
-        )
+        _PARSER = lark.Lark(_grammar(), parser="lalr", lexer="contextual", maybe_placeholders=False)
     try:
         tree = _PARSER.parse(text)
         result = builder.transform(tree)

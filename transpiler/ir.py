@@ -20,8 +20,10 @@ class Binding:
     Jinja name are two bindings."""
 
     name: str  # the Jinja name
-    kind: Literal["prop", "local", "loopvar", "loop", "param"]
+    kind: Literal["prop", "local", "loopvar", "loop", "param", "macro", "module", "caller"]
     mutable: bool = False  # assigned inline (let) rather than declared once (const)
+    macro: "MacroInfo | None" = None  # kind "macro": what it binds
+    module: str | None = None  # kind "module": the imported template
     safety: "Safety" = "no"  # may the value be Markup?
     initial: "Binding | None" = None  # for a mutable binding: the value it starts from
 
@@ -327,3 +329,105 @@ class Template:
     body: tuple[Node, ...]
     props: tuple[Binding, ...]
     autoescape: bool
+    macros: tuple["MacroInfo", ...] = ()
+    layout: "Layout | None" = None  # set when the template has blocks or extends another
+
+
+# ----------------------------------------------------------------------------- composition
+
+
+@dataclasses.dataclass(eq=False)
+class MacroInfo:
+    """What call sites need to know about a macro (possibly defined in another template)."""
+
+    name: str
+    params: tuple[str, ...]
+    n_defaults: int
+    catch_varargs: bool
+    catch_kwargs: bool
+    uses_caller: bool
+    module: str  # defining template's name
+    context_free: bool = True  # reads only its parameters, globals, macros and imports
+    jsx_ok: bool = True  # its body can be JSX (no raw HTML at its root, caller() only printed)
+
+
+@dataclasses.dataclass(frozen=True)
+class CallerDef:
+    """The body of a ``{% call %}`` block, passed to the macro as ``caller``."""
+
+    params: tuple[Binding, ...]
+    defaults: tuple["Expr | None", ...]
+    body: tuple["Node", ...]
+
+
+@dataclasses.dataclass(frozen=True)
+class MacroCall(Expr):
+    info: MacroInfo
+    target: "Binding | None"  # same-template macro binding; None when imported
+    module_alias: "Binding | None"  # `{% import … as f %}`: f.m(); None for `from … import`
+    import_name: str  # JS name of the function (alias for from-imports)
+    args: tuple["Expr | None", ...]  # bound to info.params (None = default)
+    varargs: tuple["Expr", ...]
+    kwargs: tuple[tuple[str, "Expr"], ...]
+    caller: CallerDef | None = None
+
+
+@dataclasses.dataclass(frozen=True)
+class MacroDef(Node):
+    info: MacroInfo
+    binding: Binding
+    params: tuple[Binding, ...]
+    defaults: tuple["Expr | None", ...]
+    varargs: Binding | None
+    kwargs: Binding | None
+    caller: Binding | None
+    body: tuple["Node", ...]
+
+
+@dataclasses.dataclass(frozen=True)
+class Import(Node):
+    """``{% import "x.html" as f %}`` / ``{% from "x.html" import a as b %}``."""
+
+    module: str  # template name
+    alias: Binding | None
+    names: tuple[tuple[str, str], ...]  # (exported macro, local JS-visible name)
+
+
+@dataclasses.dataclass(frozen=True)
+class Include(Node):
+    """``{% include %}``: the partial's component with the current context as props."""
+
+    module: str
+    component: str
+    props: tuple[tuple[str, "Expr"], ...]
+
+
+@dataclasses.dataclass(frozen=True)
+class BlockRef(Node):
+    """Where ``{% block name %}`` stands: render the final override of the block."""
+
+    name: str
+
+
+@dataclasses.dataclass(frozen=True)
+class BlockDef:
+    name: str
+    body: tuple["Node", ...]
+    super_binding: "Binding | None"  # the `super()` render function, when the body calls it
+    flavor: "str | None" = None  # inside <title>, <script>, an attribute...: a string slot
+
+
+@dataclasses.dataclass(frozen=True)
+class SuperCall(Expr):
+    binding: Binding
+
+
+@dataclasses.dataclass(frozen=True)
+class Layout:
+    """A template's place in an ``{% extends %}`` chain."""
+
+    blocks: tuple[BlockDef, ...]  # every block this template defines, in source order
+    parent: "str | None"  # the template it extends
+    parent_component: "str | None"
+    parent_props: tuple[tuple[str, "Expr"], ...] = ()  # the parent's context, from this scope
+    flavors: tuple[tuple[str, str], ...] = ()  # string-slot blocks of the whole chain

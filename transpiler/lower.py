@@ -28,6 +28,7 @@ from jinja2.compiler import find_undeclared
 from . import ir
 from .diagnostics import ConversionError
 from .environment import JINJA_GLOBALS, autoescape_for
+from .graph import Project
 from .htmlscan import (
     HOLE,
     Attr,
@@ -76,30 +77,80 @@ IMPLIED_BY: dict[str, frozenset[str]] = {
     "caption": frozenset(),
 }
 OPTIONAL_END = frozenset(IMPLIED_BY) | {"html", "body"}
+RAW_TEXT = frozenset({"script", "style", "textarea", "title"})
 
 # ----------------------------------------------------------------------------- filters and tests
 
 _CONTEXT_PARAMS = ("environment", "env", "context", "eval_ctx")
-AUTOESCAPE_FILTERS = frozenset({"join", "replace", "urlize", "xmlattr", "wordwrap", "tojson", "indent"})
+AUTOESCAPE_FILTERS = frozenset(
+    {"join", "replace", "urlize", "xmlattr", "wordwrap", "tojson", "indent"}
+)
 VARARGS_FILTERS = frozenset({"map", "select", "reject", "selectattr", "rejectattr", "format"})
 NOT_REPRODUCIBLE = frozenset({"random"})
 # Filters whose result is Markup whatever the input.
-SAFE_RESULT_FILTERS = frozenset({"safe", "tojson", "urlize", "xmlattr", "e", "escape", "forceescape"})
+SAFE_RESULT_FILTERS = frozenset(
+    {"safe", "tojson", "urlize", "xmlattr", "e", "escape", "forceescape"}
+)
 # Filters that keep Markup-ness of their input (they call Markup's str methods).
 SAFE_PRESERVING_FILTERS = frozenset(
-    {"upper", "lower", "capitalize", "trim", "center", "replace", "indent", "string", "truncate",
-     "first", "last", "default", "d", "max", "min", "join"}
+    {
+        "upper",
+        "lower",
+        "capitalize",
+        "trim",
+        "center",
+        "replace",
+        "indent",
+        "string",
+        "truncate",
+        "first",
+        "last",
+        "default",
+        "d",
+        "max",
+        "min",
+        "join",
+    }
 )
 LAZY_FILTERS = frozenset(
     {"map", "select", "reject", "selectattr", "rejectattr", "unique", "batch", "slice", "items"}
 )
 MUTATING_METHODS = frozenset(
-    {"append", "extend", "insert", "pop", "remove", "clear", "update", "setdefault", "popitem",
-     "sort", "reverse", "next", "reset", "changed", "add", "discard"}
+    {
+        "append",
+        "extend",
+        "insert",
+        "pop",
+        "remove",
+        "clear",
+        "update",
+        "setdefault",
+        "popitem",
+        "sort",
+        "reverse",
+        "next",
+        "reset",
+        "changed",
+        "add",
+        "discard",
+    }
 )
 LOOP_ATTRS = frozenset(
-    {"index", "index0", "revindex", "revindex0", "first", "last", "length", "depth", "depth0",
-     "previtem", "nextitem", "cycle", "changed"}
+    {
+        "index",
+        "index0",
+        "revindex",
+        "revindex0",
+        "first",
+        "last",
+        "length",
+        "depth",
+        "depth0",
+        "previtem",
+        "nextitem",
+        "cycle",
+        "changed",
+    }
 )
 
 
@@ -114,9 +165,7 @@ def _signature(fn: Callable[..., Any]) -> Signature:
     sig = inspect.signature(fn)
     params = [p for p in sig.parameters.values() if p.name not in _CONTEXT_PARAMS]
     params = params[1:]  # the value
-    names = tuple(
-        p.name for p in params if p.kind in (p.POSITIONAL_ONLY, p.POSITIONAL_OR_KEYWORD)
-    )
+    names = tuple(p.name for p in params if p.kind in (p.POSITIONAL_ONLY, p.POSITIONAL_OR_KEYWORD))
     required = sum(
         1
         for p in params
@@ -231,6 +280,14 @@ class _Flattener:
         return "".join(self.parts)
 
 
+@dataclasses.dataclass(frozen=True)
+class _ExtendsMark(ir.Node):
+    """Where ``{% extends %}`` stood (consumed by ``Lowerer.layout``)."""
+
+    parent: str
+    node: nodes.Node
+
+
 # ----------------------------------------------------------------------------- scopes
 
 
@@ -249,14 +306,24 @@ class Scope:
     region: Region
     names: dict[str, ir.Binding] = dataclasses.field(default_factory=dict)
     mutables: dict[str, ir.Binding] = dataclasses.field(default_factory=dict)
+    macro: ir.MacroInfo | None = None  # the scope of a macro body
 
 
 # ----------------------------------------------------------------------------- the builder
 
 
 class Lowerer:
-    def __init__(self, source: str, name: str, tree: nodes.Template, autoescape: bool):
+    def __init__(
+        self,
+        source: str,
+        name: str,
+        tree: nodes.Template,
+        autoescape: bool,
+        project: "Project | None" = None,
+    ):
         self.name = name
+        self.project = project
+        self.macros: list[ir.MacroInfo] = []
         self.source = source
         flat = _Flattener(source, autoescape)
         flat.body(tree.body)
@@ -280,6 +347,9 @@ class Lowerer:
         self.wrappers: list[tuple[nodes.Expr, str]] = []
         self.svg_depth = 0
         self.loop_recursive: dict[int, bool] = {}
+        self.extends_seen = False
+        self.flavors: list[str] = []  # string contexts being lowered (innermost last)
+        self.open_stack: list[str] = []  # names of the elements being built, outermost first
 
     # -- positions ------------------------------------------------------------------------
 
@@ -296,7 +366,9 @@ class Lowerer:
         line = bisect.bisect_right(self.line_starts, src)
         return line, src - self.line_starts[line - 1] + 1
 
-    def fail(self, code: str, message: str, offset: int | None = None, line: int | None = None) -> NoReturn:
+    def fail(
+        self, code: str, message: str, offset: int | None = None, line: int | None = None
+    ) -> NoReturn:
         col = 1
         if offset is not None:
             line, col = self.position(offset)
@@ -323,19 +395,63 @@ class Lowerer:
     # -- entry ----------------------------------------------------------------------------
 
     def lower(self) -> ir.Template:
+        self.blocks: list[ir.BlockDef] = []
+        self.block_names: set[str] = set()
+        self.current_super: list[ir.Binding | None] = []
         body = self.content(None)
         tok = self.peek()
         if tok is not None:
             if isinstance(tok, EndTagTok):
                 self.fail("H102", f"end tag </{tok.name}> has no matching start tag", tok.offset)
             self.fail("H101", "unbalanced Jinja block", self.tok_offset(tok))  # pragma: no cover
+        if self.extends_seen:
+            body = self.child_body(body)
+        layout = self.layout(body)
         return ir.Template(
             name=self.name,
             component=component_name(self.name),
             body=tuple(body),
             props=tuple(self.props.values()),
             autoescape=self.autoescape,
+            macros=tuple(self.macros),
+            layout=layout,
         )
+
+    def child_body(self, body: list[ir.Node]) -> list[ir.Node]:
+        """A child template renders only its parent: keep its definitions and statements
+        (Jinja runs top-level sets before the parent renders), drop its other output."""
+        kept: list[ir.Node] = []
+        before = True
+        for n in body:
+            if isinstance(n, _ExtendsMark):
+                before = False
+            if isinstance(
+                n, (ir.Set, ir.SetAttr, ir.MacroDef, ir.Import, _ExtendsMark, ir.BlockRef)
+            ):
+                kept.append(n)
+            elif before and not (isinstance(n, ir.Text) and not n.raw.strip()):
+                raise ConversionError("U001", "output before {% extends %}", n.line)
+        return kept
+
+    def layout(self, body: list[ir.Node]) -> ir.Layout | None:
+        extends = [n for n in body if isinstance(n, _ExtendsMark)]
+        if not extends and not self.blocks:
+            return None
+        own = tuple((b.name, b.flavor) for b in self.blocks if b.flavor is not None)
+        if not extends:
+            return ir.Layout(tuple(self.blocks), None, None, (), own)
+        mark = extends[0]
+        parent = self.project_load(mark.parent, mark.node)
+        inherited = parent.layout.flavors if parent.layout is not None else ()
+        names = {n for n, _ in inherited}
+        flavors = inherited + tuple((n, f) for n, f in own if n not in names)
+        props = []
+        for p in parent.props:
+            b = self._current(p.name)
+            if b is None or b.kind in ("macro", "module", "caller"):
+                continue
+            props.append((p.name, ir.Var(mark.line, b)))
+        return ir.Layout(tuple(self.blocks), mark.parent, parent.component, tuple(props), flavors)
 
     # -- content --------------------------------------------------------------------------
 
@@ -345,8 +461,18 @@ class Lowerer:
         out: list[ir.Node] = []
         while True:
             tok = self.peek()
-            if tok is None or isinstance(tok, EndTagTok):
+            if tok is None:
                 return out
+            if isinstance(tok, EndTagTok):
+                if tok.name in self.open_stack:
+                    return out  # the caller's (or an enclosing block's) element
+                # No such element is open: HTML5 ignores the end tag, except </p> and </br>,
+                # which create an element. Reproduce exactly what the browser builds.
+                self.pos += 1
+                if tok.name in ("p", "br"):
+                    line = self.position(tok.offset)[0]
+                    out.append(ir.Element(line, tok.name, (), (), void=tok.name == "br"))
+                continue
             if isinstance(tok, TextTok):
                 self.pos += 1
                 out.append(ir.Text(self.position(tok.offset)[0], tok.text))
@@ -360,7 +486,9 @@ class Lowerer:
                 out.append(self.raw_text_element(tok))
             elif isinstance(tok, CommentTok):
                 self.pos += 1
-                out.append(ir.Comment(self.position(tok.offset)[0], tuple(self.parts_content(tok.parts))))
+                out.append(
+                    ir.Comment(self.position(tok.offset)[0], tuple(self.parts_content(tok.parts)))
+                )
             elif isinstance(tok, DoctypeTok):
                 self.pos += 1
                 out.append(ir.Doctype(1, tok.text))
@@ -399,7 +527,11 @@ class Lowerer:
                 f"(line {node.lineno})",
                 tok.offset,
             )
-        self.fail("H101", f"Jinja block on line {node.lineno} ends inside an element", self.tok_offset(tok))
+        self.fail(
+            "H101",
+            f"Jinja block on line {node.lineno} ends inside an element",
+            self.tok_offset(tok),
+        )
 
     # -- blocks ---------------------------------------------------------------------------
 
@@ -409,6 +541,9 @@ class Lowerer:
             wrapped = self.try_wrapper(node)
             if wrapped is not None:
                 return wrapped
+            variant = self.try_variant_start_tag(node)
+            if variant is not None:
+                return variant
             return [self.if_block(node)]
         if isinstance(node, nodes.For):
             return [self.for_block(node)]
@@ -460,7 +595,9 @@ class Lowerer:
         outer = self.scope
         region = Region()
         self.scope = Scope(outer, region)
-        target = self.bind_target(node.target, "loopvar", "no" if self.safety(iterable) == "no" else "maybe")
+        target = self.bind_target(
+            node.target, "loopvar", "no" if self.safety(iterable) == "no" else "maybe"
+        )
         uses_loop = node.recursive or bool(
             find_undeclared(node.iter_child_nodes(only=("body",)), ("loop",))
         )
@@ -537,6 +674,44 @@ class Lowerer:
         inner = value if f.node is None else self.filter_chain(f.node, value)  # type: ignore[arg-type]
         return self.filter(f, inner)
 
+    # -- one element whose start tag varies by branch ------------------------------------------
+
+    def try_variant_start_tag(self, node: nodes.If) -> list[ir.Node] | None:
+        """``{% if a %}<div class="x">{% elif b %}<div class="y">{% else %}<div>{% endif %}…</div>``
+        is one element with conditional attributes: every branch holds only a start tag of the
+        same element."""
+        if not node.else_:
+            return None
+        branches: list[StartTagTok] = []
+        i = self.pos
+        while True:
+            sig = [(j, t) for j, t in self._sig_tokens(i)][:2]
+            if len(sig) < 2:
+                return None
+            (_, tag), (j2, marker) = sig
+            item = self.item_of(marker)
+            if not isinstance(tag, StartTagTok) or item is None or item.node is not node:
+                return None
+            if any(isinstance(t, TextTok) and t.text.strip() for t in self.toks[i:j2]):
+                return None
+            branches.append(tag)
+            i = j2 + 1
+            if item.kind == "close":
+                break
+        names = {t.name for t in branches}
+        if len(names) != 1 or branches[0].name in VOID_ELEMENTS or branches[0].name in RAW_TEXT:
+            return None
+        tests = [node.test] + [e.test for e in node.elif_]
+        exprs = [self.expr(t) for t in tests]
+        if not all(self.pure(e) for e in exprs):
+            return None
+        attr_lists = [tuple(self.attributes(t)) for t in branches]
+        cond = ir.CondAttrs(tuple(zip(exprs, attr_lists[:-1])), attr_lists[-1])
+        self.pos = i
+        first = branches[0]
+        element = self.element(first, attrs_override=[cond])
+        return [element]
+
     # -- the conditional wrapper pattern ------------------------------------------------------
 
     def _sig_tokens(self, start: int) -> Iterator[tuple[int, HtmlToken]]:
@@ -602,7 +777,9 @@ class Lowerer:
             self.pos += 1
         self.pos += 1
         self.expect_hole(twin.node, ("close",))
-        element = ir.Element(self.position(t1.offset)[0], t1.source_name, tuple(attrs), (), in_svg=self.svg_depth > 0)
+        element = ir.Element(
+            self.position(t1.offset)[0], t1.source_name, tuple(attrs), (), in_svg=self.svg_depth > 0
+        )
         return [ir.CondWrap(node.lineno, test, element, tuple(children))]
 
     def _is_wrapper_close(self, j: int, item: HoleItem, test: nodes.Expr, tag: str) -> bool:
@@ -623,16 +800,20 @@ class Lowerer:
 
     # -- elements -------------------------------------------------------------------------
 
-    def element(self, tok: StartTagTok) -> ir.Element:
+    def element(
+        self, tok: StartTagTok, attrs_override: list[ir.AttrItem] | None = None
+    ) -> ir.Element:
         line = self.position(tok.offset)[0]
-        attrs = self.attributes(tok)
+        attrs = self.attributes(tok) if attrs_override is None else attrs_override
         name = tok.name
         in_svg = self.svg_depth > 0 or name == "svg"
         if name in VOID_ELEMENTS and not in_svg:
             return ir.Element(line, tok.source_name, tuple(attrs), (), void=True, in_svg=in_svg)
         if name == "svg":
             self.svg_depth += 1
+        self.open_stack.append(name)
         children = self.content(name)
+        self.open_stack.pop()
         if name == "svg":
             self.svg_depth -= 1
         nxt = self.peek()
@@ -700,11 +881,21 @@ class Lowerer:
     def raw_text_element(self, tok: RawTextTok) -> ir.Element:
         line = self.position(tok.offset)[0]
         attrs = self.attributes(tok.tag)
-        children = self.parts_content(tok.content)
+        flavor = "html" if tok.tag.name in ("script", "style") else "text"
+        children = self.parts_content(tok.content, flavor)
         return ir.Element(line, tok.tag.source_name, tuple(attrs), tuple(children), raw_text=True)
 
-    def parts_content(self, parts: list[ValuePart]) -> list[ir.Node]:
-        """Content of an attribute value, comment or raw-text element (text and holes only)."""
+    def parts_content(self, parts: list[ValuePart], flavor: str = "html") -> list[ir.Node]:
+        """Content of an attribute value, comment or raw-text element (text and holes only).
+        ``flavor`` says how it is emitted: as HTML ("html"), or as decoded text ("attr",
+        "text"); blocks inside it become string-valued slots."""
+        self.flavors.append(flavor)
+        try:
+            return self._parts_content(parts)
+        finally:
+            self.flavors.pop()
+
+    def _parts_content(self, parts: list[ValuePart]) -> list[ir.Node]:
         saved_toks, saved_pos = self.toks, self.pos
         sub: list[HtmlToken] = []
         for part in parts:
@@ -718,7 +909,11 @@ class Lowerer:
         try:
             out = self.content(None)
             if self.pos != len(sub):
-                self.fail("H101", "Jinja block crosses the end of an attribute value or raw text", self.tok_offset(sub[self.pos]))
+                self.fail(
+                    "H101",
+                    "Jinja block crosses the end of an attribute value or raw text",
+                    self.tok_offset(sub[self.pos]),
+                )
             return out
         finally:
             self.toks, self.pos = saved_toks, saved_pos
@@ -738,7 +933,9 @@ class Lowerer:
                     and a.value is None
                     and self.items[nxt.index].kind in ("expr", "stmt")
                 ):
-                    self.fail("H104", f"Jinja code inside the attribute name {a.name!r}", nxt.offset)
+                    self.fail(
+                        "H104", f"Jinja code inside the attribute name {a.name!r}", nxt.offset
+                    )
             if isinstance(a, Attr) and a.value is None and i > 0:
                 prev = items[i - 1]
                 if (
@@ -746,7 +943,9 @@ class Lowerer:
                     and prev.offset + 1 == a.offset
                     and self.items[prev.index].kind in ("expr", "stmt")
                 ):
-                    self.fail("H104", f"Jinja code inside the attribute name {a.name!r}", prev.offset)
+                    self.fail(
+                        "H104", f"Jinja code inside the attribute name {a.name!r}", prev.offset
+                    )
         result, k = self.attr_items(items, 0, None)
         return result
 
@@ -757,7 +956,11 @@ class Lowerer:
         while k < len(items):
             a = items[k]
             if isinstance(a, Attr):
-                value = None if a.value is None else ir.AttrValue(tuple(self.parts_content(a.value)))
+                value = (
+                    None
+                    if a.value is None
+                    else ir.AttrValue(tuple(self.parts_content(a.value, "attr")))
+                )
                 out.append(ir.Attribute(a.name, value))
                 k += 1
                 continue
@@ -809,13 +1012,21 @@ class Lowerer:
         if isinstance(node, nodes.Assign):
             value = self.expr(node.node)
             return self.assign(node.target, value, node)
+        if isinstance(node, nodes.Macro):
+            return [self.macro_def(node)]
+        if isinstance(node, nodes.CallBlock):
+            call = self.call_block(node)
+            return [ir.Output(node.lineno, call, "yes")]
+        if isinstance(node, (nodes.Import, nodes.FromImport)):
+            return [self.import_stmt(node)]
+        if isinstance(node, nodes.Include):
+            return self.include(node)
+        if isinstance(node, nodes.Extends):
+            return [self.extends(node)]
+        if isinstance(node, nodes.Block):
+            return [self.block_def(node)]
         names = {
             nodes.Extends: "{% extends %}",
-            nodes.Include: "{% include %}",
-            nodes.Import: "{% import %}",
-            nodes.FromImport: "{% from … import %}",
-            nodes.Macro: "{% macro %}",
-            nodes.CallBlock: "{% call %}",
             nodes.Block: "{% block %}",
             nodes.ExprStmt: "{% do %}",
             nodes.Break: "{% break %}",
@@ -839,7 +1050,9 @@ class Lowerer:
             for n in names:
                 b = self.scope.mutables.get(n)
                 if b is None:
-                    b = ir.Binding(n, "local", mutable=True, safety=safety, initial=self._current(n))
+                    b = ir.Binding(
+                        n, "local", mutable=True, safety=safety, initial=self._current(n)
+                    )
                     self.scope.mutables[n] = b
                 elif b.safety != safety:
                     b.safety = "maybe"
@@ -852,7 +1065,14 @@ class Lowerer:
                 b = ir.Binding(n, "local", safety=safety)
                 self.scope.names[n] = b
                 bindings.append(b)
-        return [ir.Set(node.lineno, ir.Target(tuple(bindings), isinstance(target, nodes.Tuple)), value, inline)]
+        return [
+            ir.Set(
+                node.lineno,
+                ir.Target(tuple(bindings), isinstance(target, nodes.Tuple)),
+                value,
+                inline,
+            )
+        ]
 
     def _target_names(self, target: nodes.Expr) -> list[str]:
         if isinstance(target, nodes.Name):
@@ -866,7 +1086,9 @@ class Lowerer:
             return out
         self.node_fail("U002", f"assignment to {type(target).__name__}", target)
 
-    def bind_target(self, target: nodes.Expr, kind: Literal["loopvar"], safety: ir.Safety) -> ir.Target:
+    def bind_target(
+        self, target: nodes.Expr, kind: Literal["loopvar"], safety: ir.Safety
+    ) -> ir.Target:
         names = self._target_names(target)
         bindings = []
         for n in names:
@@ -875,15 +1097,33 @@ class Lowerer:
             bindings.append(b)
         return ir.Target(tuple(bindings), isinstance(target, nodes.Tuple))
 
-    def _current(self, name: str) -> ir.Binding | None:
+    def _bound(self, name: str) -> bool:
         scope: Scope | None = self.scope
         while scope is not None:
             if name in scope.names:
-                return scope.names[name]
+                return True
             scope = scope.parent
-        if name in JINJA_GLOBALS:
-            return None
-        return self.prop(name)
+        return False
+
+    def _current(self, name: str) -> ir.Binding | None:
+        scope: Scope | None = self.scope
+        crossed: list[ir.MacroInfo] = []
+        found: ir.Binding | None = None
+        while scope is not None:
+            if name in scope.names:
+                found = scope.names[name]
+                break
+            if scope.macro is not None:
+                crossed.append(scope.macro)
+            scope = scope.parent
+        if found is None:
+            if name in JINJA_GLOBALS:
+                return None
+            found = self.prop(name)
+        if crossed and found.kind not in ("macro", "module"):
+            for info in crossed:
+                info.context_free = False
+        return found
 
     def prop(self, name: str) -> ir.Binding:
         b = self.props.get(name)
@@ -898,6 +1138,349 @@ class Lowerer:
             raise ConversionError("U002", f"the global {name!r} is not a value here", line)
         return b
 
+    # -- composition ----------------------------------------------------------------------
+
+    def parts_body(self, body: list[nodes.Node], flavor: str) -> list[ir.Node]:
+        """A block inside a string context: its body is text and Jinja only (no tags)."""
+        flat = _Flattener(self.source, self.flat.autoescape)
+        flat.body(body)
+        parts: list[ValuePart] = []
+        k = 0
+        text = flat.text_value()
+        saved = (self.flat, self.items)
+        self.flat, self.items = flat, flat.items
+        try:
+            buf = ""
+            for ch in text:
+                if ch == HOLE:
+                    if buf:
+                        parts.append(buf)
+                        buf = ""
+                    parts.append(HoleRef(k, 0))
+                    k += 1
+                else:
+                    buf += ch
+            if buf:
+                parts.append(buf)
+            return self.parts_content(parts, flavor)
+        finally:
+            self.flat, self.items = saved
+
+    def sub_lower(self, body: list[nodes.Node]) -> list[ir.Node]:
+        """Lower a nested body (macro, call block) with its own HTML scan: its tags must
+        balance on their own, as they do for Jinja2's output of that body."""
+        flat = _Flattener(self.source, self.flat.autoescape)
+        flat.cursor = 0
+        flat.body(body)
+        text = flat.text_value()
+        saved = (
+            self.flat,
+            self.items,
+            self.toks,
+            self.pos,
+            self.anchor_keys,
+            self.hole_offsets,
+            self.open_stack,
+            self.wrappers,
+        )
+        self.flat, self.items = flat, flat.items
+        self.anchor_keys = [a[0] for a in flat.anchors]
+        self.hole_offsets = [i for i, ch in enumerate(text) if ch == HOLE]
+        self.open_stack, self.wrappers, self.pos = [], [], 0
+        try:
+            try:
+                self.toks = scan(text)
+            except HtmlSyntaxError as exc:
+                line, col = self.position(exc.offset)
+                raise ConversionError("H001", str(exc), line, col) from None
+            out = self.content(None)
+            tok = self.peek()
+            if tok is not None:
+                if isinstance(tok, EndTagTok):
+                    self.fail(
+                        "H101",
+                        f"end tag </{tok.name}> closes an element opened outside this macro or call block",
+                        tok.offset,
+                    )
+                self.fail("H101", "unbalanced Jinja block", self.tok_offset(tok))
+            return out
+        finally:
+            (
+                self.flat,
+                self.items,
+                self.toks,
+                self.pos,
+                self.anchor_keys,
+                self.hole_offsets,
+                self.open_stack,
+                self.wrappers,
+            ) = saved
+
+    def macro_def(self, node: nodes.Macro) -> ir.MacroDef:
+        special = find_undeclared(node.body, ("caller", "kwargs", "varargs"))
+        info = ir.MacroInfo(
+            node.name,
+            tuple(a.name for a in node.args),
+            len(node.defaults),
+            "varargs" in special,
+            "kwargs" in special,
+            "caller" in special,
+            self.name,
+        )
+        binding = ir.Binding(node.name, "macro", macro=info)
+        self.scope.names[node.name] = binding
+        outer = self.scope
+        self.scope = Scope(outer, Region(), macro=info)
+        params = []
+        for a in node.args:
+            b = ir.Binding(a.name, "param")
+            params.append(b)
+        defaults: list[ir.Expr | None] = [None] * (len(params) - len(node.defaults))
+        for i, b in enumerate(params):
+            if i >= len(params) - len(node.defaults):
+                defaults.append(self.expr(node.defaults[i - (len(params) - len(node.defaults))]))
+            self.scope.names[b.name] = b
+        extras = {}
+        for special_name in ("varargs", "kwargs", "caller"):
+            if special_name in special:
+                kind = "caller" if special_name == "caller" else "param"
+                extras[special_name] = self.scope.names[special_name] = ir.Binding(special_name, kind)  # type: ignore[arg-type]
+        body = self.sub_lower(node.body)
+        self.scope = outer
+        from .emit import body_jsx_ok
+
+        info.jsx_ok = body_jsx_ok(tuple(body))
+        if outer.parent is None and outer.macro is None:
+            self.macros.append(info)
+        return ir.MacroDef(
+            node.lineno,
+            info,
+            binding,
+            tuple(params),
+            tuple(defaults),
+            extras.get("varargs"),
+            extras.get("kwargs"),
+            extras.get("caller"),
+            tuple(body),
+        )
+
+    def bind_macro_args(
+        self, info: ir.MacroInfo, call: nodes.Call, label: str
+    ) -> tuple[tuple[ir.Expr | None, ...], tuple[ir.Expr, ...], tuple[tuple[str, ir.Expr], ...]]:
+        if call.dyn_args is not None or call.dyn_kwargs is not None:
+            self.node_fail("U002", f"*args/**kwargs in a call of {label}", call)
+        args: list[ir.Expr | None] = [None] * len(info.params)
+        varargs: list[ir.Expr] = []
+        for i, a in enumerate(call.args):
+            if i < len(info.params):
+                args[i] = self.expr(a)
+            elif info.catch_varargs:
+                varargs.append(self.expr(a))
+            else:
+                self.node_fail("U004", f"{label} takes at most {len(info.params)} arguments", call)
+        kwargs: list[tuple[str, ir.Expr]] = []
+        for kw in call.kwargs:
+            if kw.key in info.params:
+                i = info.params.index(kw.key)
+                if args[i] is not None:
+                    self.node_fail("U004", f"{label} got {kw.key!r} twice", call)
+                args[i] = self.expr(kw.value)
+            elif kw.key == "caller" and info.uses_caller:
+                self.node_fail("U002", "passing caller= explicitly", call)
+            elif info.catch_kwargs:
+                kwargs.append((kw.key, self.expr(kw.value)))
+            else:
+                self.node_fail("U004", f"{label} has no parameter {kw.key!r}", call)
+        for i, a in enumerate(args):
+            if a is not None and expr_safety(a) != "no":
+                self.node_fail(
+                    "U002",
+                    f"Markup passed to the parameter {info.params[i]!r} of {label}: macro "
+                    "parameters are rendered as text",
+                    call,
+                )
+        while args and args[-1] is None and not varargs and not kwargs:
+            args.pop()
+        return tuple(args), tuple(varargs), tuple(kwargs)
+
+    def macro_call(
+        self, call: nodes.Call, caller: ir.CallerDef | None = None
+    ) -> ir.MacroCall | None:
+        func = call.node
+        target = alias = None
+        if isinstance(func, nodes.Name):
+            if not self._bound(func.name):
+                return None
+            b = self._current(func.name)
+            if b is None or b.kind != "macro" or b.macro is None:
+                return None
+            info = b.macro
+            import_name = b.name
+            target = b if b.macro.module == self.name else None
+            alias_binding = b
+            label = f"{func.name}()"
+        elif isinstance(func, nodes.Getattr) and isinstance(func.node, nodes.Name):
+            if not self._bound(func.node.name):
+                return None
+            b = self._current(func.node.name)
+            if b is None or b.kind != "module" or b.module is None:
+                return None
+            module = self.project_load(b.module, call)
+            infos = {m.name: m for m in module.macros}
+            if func.attr not in infos:
+                self.node_fail("U002", f"{b.module} defines no macro {func.attr!r}", call)
+            info = infos[func.attr]
+            alias, import_name, alias_binding, label = (
+                b,
+                func.attr,
+                None,
+                f"{func.node.name}.{func.attr}()",
+            )
+        else:
+            return None
+        if caller is not None and not info.uses_caller:
+            pass  # Jinja ignores an unused caller
+        if info.module != self.name and not info.context_free:
+            self.node_fail(
+                "T004", f"the imported macro {info.name!r} reads template variables", call
+            )
+        args, varargs, kwargs = self.bind_macro_args(info, call, label)
+        return ir.MacroCall(
+            call.lineno,
+            info,
+            target if alias is None else None,
+            alias,
+            import_name,
+            args,
+            varargs,
+            kwargs,
+            caller if info.uses_caller else None,
+        )
+
+    def call_block(self, node: nodes.CallBlock) -> ir.MacroCall:
+        outer = self.scope
+        self.scope = Scope(outer, Region(), macro=None)
+        params = []
+        for a in node.args:
+            b = ir.Binding(a.name, "param")
+            self.scope.names[a.name] = b
+            params.append(b)
+        n_def = len(node.defaults)
+        defaults: list[ir.Expr | None] = [None] * (len(params) - n_def) + [
+            self.expr(d) for d in node.defaults
+        ]
+        body = self.sub_lower(node.body)
+        self.scope = outer
+        caller = ir.CallerDef(tuple(params), tuple(defaults), tuple(body))
+        result = self.macro_call(node.call, caller)
+        if result is None:
+            self.node_fail("U002", "{% call %} of something that is not a macro", node)
+        return result
+
+    def project_load(self, name: str, node: nodes.Node) -> ir.Template:
+        if self.project is None:
+            self.node_fail(
+                "U001", f"templates other than this one ({name!r}) need a templates folder", node
+            )
+        return self.project.load(name, self.name, node.lineno or 1)
+
+    def template_name(self, expr: nodes.Expr, node: nodes.Node) -> str:
+        if isinstance(expr, nodes.Const) and isinstance(expr.value, str):
+            return expr.value
+        self.node_fail("T003", "the template name is computed at run time", node)
+
+    def import_stmt(self, node: nodes.Import | nodes.FromImport) -> ir.Import:
+        name = self.template_name(node.template, node)
+        if node.with_context:
+            self.node_fail("T004", "imports `with context` are not supported", node)
+        module = self.project_load(name, node)
+        infos = {m.name: m for m in module.macros}
+        for m in module.macros:
+            pass
+        if isinstance(node, nodes.Import):
+            b = ir.Binding(node.target, "module", module=name)
+            self.scope.names[node.target] = b
+            for m in module.macros:
+                if not m.context_free:
+                    pass  # reported at the call site
+            return ir.Import(node.lineno, name, b, ())
+        names = []
+        for item in node.names:
+            src, local = (item, item) if isinstance(item, str) else item
+            if src not in infos:
+                self.node_fail("U002", f"{name} defines no macro {src!r}", node)
+            self.scope.names[local] = ir.Binding(local, "macro", macro=infos[src])
+            names.append((src, local))
+        return ir.Import(node.lineno, name, None, tuple(names))
+
+    def include(self, node: nodes.Include) -> list[ir.Node]:
+        tpl = node.template
+        candidates: list[str] = []
+        if isinstance(tpl, nodes.Const) and isinstance(tpl.value, str):
+            candidates = [tpl.value]
+        elif isinstance(tpl, (nodes.List, nodes.Tuple)) and all(
+            isinstance(i, nodes.Const) and isinstance(i.value, str) for i in tpl.items
+        ):
+            candidates = [i.value for i in tpl.items]  # type: ignore[attr-defined]
+        else:
+            self.node_fail("T003", "the included template name is computed at run time", node)
+        assert self.project is not None or self.project_load(candidates[0], node)
+        chosen = next((c for c in candidates if self.project.exists(c)), None)  # type: ignore[union-attr]
+        if chosen is None:
+            if node.ignore_missing:
+                return []
+            self.node_fail("T001", f"included template {candidates[0]!r} not found", node)
+        module = self.project_load(chosen, node)
+        props: list[tuple[str, ir.Expr]] = []
+        if node.with_context:
+            for p in module.props:
+                b = self._current(p.name)
+                if b is None or b.kind in ("macro", "module", "caller"):
+                    continue
+                if b.safety != "no":
+                    self.node_fail(
+                        "U002", f"Markup value {p.name!r} passed to an included template", node
+                    )
+                props.append((p.name, ir.Var(node.lineno, b)))
+        return [ir.Include(node.lineno, chosen, module.component, tuple(props))]
+
+    def extends(self, node: nodes.Extends) -> "_ExtendsMark":
+        if self.scope.parent is not None or self.scope.region.branch_depth:
+            self.node_fail("U001", "{% extends %} inside a block or condition", node)
+        name = self.template_name(node.template, node)
+        if self.extends_seen:
+            self.node_fail("U001", "a second {% extends %}", node)
+        self.extends_seen = True
+        return _ExtendsMark(node.lineno, name, node)
+
+    def block_def(self, node: nodes.Block) -> ir.BlockRef:
+        if node.name in self.block_names:
+            self.node_fail("J001", f"block {node.name!r} defined twice", node)
+        if node.scoped:
+            self.node_fail("U001", "scoped blocks are not supported yet", node)
+        self.block_names.add(node.name)
+        # A block sees the template's top level and context, not the variables of the loops or
+        # with-blocks around it (Jinja renders blocks as separate functions).
+        outer = self.scope
+        root = outer
+        while root.parent is not None:
+            root = root.parent
+        self.scope = Scope(root, Region())
+        super_binding = ir.Binding("parent", "caller")
+        self.current_super.append(super_binding)
+        self.super_used = False
+        flavor = self.flavors[-1] if self.flavors else None
+        saved_flavors, self.flavors = self.flavors, []
+        body = self.sub_lower(node.body) if flavor is None else self.parts_body(node.body, flavor)
+        self.flavors = saved_flavors
+        used = self.super_used
+        self.current_super.pop()
+        self.scope = outer
+        self.blocks.append(
+            ir.BlockDef(node.name, tuple(body), super_binding if used else None, flavor)
+        )
+        return ir.BlockRef(node.lineno, node.name)
+
     # -- effects --------------------------------------------------------------------------
 
     def pure(self, expr: ir.Expr) -> bool:
@@ -906,7 +1489,7 @@ class Lowerer:
                 return False
             if isinstance(e, ir.Call) and not isinstance(e.func, ir.Global):
                 return False
-            if isinstance(e, ir.MarkupOf):
+            if isinstance(e, (ir.MarkupOf, ir.MacroCall)):
                 return False
         return True
 
@@ -968,6 +1551,24 @@ class Lowerer:
 
     def expr_Call(self, node: nodes.Call, line: int) -> ir.Expr:
         func = node.node
+        mc = self.macro_call(node)
+        if mc is not None:
+            return mc
+        if isinstance(func, nodes.Name) and func.name == "super" and not self._bound("super"):
+            if not self.current_super or node.args or node.kwargs:
+                self.node_fail("U002", "super() outside a block", node)
+            self.super_used = True
+            b = self.current_super[-1]
+            assert b is not None
+            return ir.SuperCall(line, b)
+        if isinstance(func, nodes.Name):
+            b = self._current(func.name)
+            if b is not None and b.kind == "caller":
+                if node.kwargs or node.dyn_args or node.dyn_kwargs:
+                    self.node_fail("U002", "keyword arguments to caller()", node)
+                return ir.Call(
+                    line, ir.Var(line, b), ir.CallArgs(tuple(self.expr(a) for a in node.args))
+                )
         if isinstance(func, nodes.Getattr):
             return ir.MethodCall(line, self.expr(func.node), func.attr, self.call_args(node))
         if isinstance(func, nodes.Name):
@@ -1014,7 +1615,9 @@ class Lowerer:
     def autoescape_at(self, node: nodes.Node) -> bool:
         return self.autoescape  # lexical autoescape blocks apply through Output items
 
-    def bind(self, sig: Signature, node: nodes.Filter | nodes.Test, label: str) -> tuple[ir.Expr | None, ...]:
+    def bind(
+        self, sig: Signature, node: nodes.Filter | nodes.Test, label: str
+    ) -> tuple[ir.Expr | None, ...]:
         if node.dyn_args is not None or node.dyn_kwargs is not None:
             self.node_fail("U002", f"*args/**kwargs in {label}", node)
         if len(node.args) > len(sig.params):
@@ -1039,7 +1642,9 @@ class Lowerer:
         if sig is None:
             self.node_fail("U003", f"unknown test 'is {node.name}'", node)
         args = self.bind(sig, node, f"is {node.name}")
-        return ir.Test(line, node.name, self.expr(node.node), tuple(a for a in args if a is not None))
+        return ir.Test(
+            line, node.name, self.expr(node.node), tuple(a for a in args if a is not None)
+        )
 
     def _binop(op: ir.BinOpName) -> Callable[["Lowerer", Any, int], ir.Expr]:  # type: ignore[misc]
         def visit(self: "Lowerer", node: Any, line: int) -> ir.Expr:
@@ -1074,8 +1679,16 @@ class Lowerer:
         return ir.Concat(line, tuple(self.expr(n) for n in node.nodes))
 
     def expr_Compare(self, node: nodes.Compare, line: int) -> ir.Expr:
-        opmap = {"eq": "eq", "ne": "ne", "lt": "lt", "lteq": "le", "gt": "gt", "gteq": "ge",
-                 "in": "in", "notin": "notin"}
+        opmap = {
+            "eq": "eq",
+            "ne": "ne",
+            "lt": "lt",
+            "lteq": "le",
+            "gt": "gt",
+            "gteq": "ge",
+            "in": "in",
+            "notin": "notin",
+        }
         ops = tuple((opmap[o.op], self.expr(o.expr)) for o in node.ops)
         return ir.Compare(line, self.expr(node.expr), ops)  # type: ignore[arg-type]
 
@@ -1094,7 +1707,9 @@ class Lowerer:
         if isinstance(expr, ir.Filter) and expr.name == "reverse" and not _stringish(expr.value):
             pass  # runtime decides: reversing a string prints, reversing a list raises
         if isinstance(expr, ir.GetAttr) and expr.name in ("items", "keys", "values", "get"):
-            self.node_fail("U102", f"printing the method .{expr.name} (did you mean .{expr.name}()?)", node)
+            self.node_fail(
+                "U102", f"printing the method .{expr.name} (did you mean .{expr.name}()?)", node
+            )
         if isinstance(expr, ir.Global):
             self.node_fail("U102", f"printing the function {expr.name}", node)
 
@@ -1115,7 +1730,9 @@ def expr_safety(e: ir.Expr) -> ir.Safety:
     """May the value of ``e`` be Markup (raw HTML when printed)?"""
     if isinstance(e, ir.Var):
         return e.binding.safety
-    if isinstance(e, (ir.Const, ir.Global, ir.ListLit, ir.TupleLit, ir.DictLit, ir.Test, ir.Compare)):
+    if isinstance(
+        e, (ir.Const, ir.Global, ir.ListLit, ir.TupleLit, ir.DictLit, ir.Test, ir.Compare)
+    ):
         return "no"
     if isinstance(e, ir.Filter):
         if e.name in SAFE_RESULT_FILTERS:
@@ -1148,7 +1765,9 @@ def expr_safety(e: ir.Expr) -> ir.Safety:
         return "no"
     if isinstance(e, (ir.GetAttr, ir.GetItem, ir.SliceExpr, ir.MethodCall)):
         return "no" if expr_safety(e.obj) == "no" else "maybe"
-    if isinstance(e, (ir.MarkupOf, ir.LoopCall)):
+    if isinstance(e, (ir.MarkupOf, ir.LoopCall, ir.MacroCall, ir.SuperCall)):
+        return "yes"
+    if isinstance(e, ir.Call) and isinstance(e.func, ir.Var) and e.func.binding.kind == "caller":
         return "yes"
     if isinstance(e, ir.UnaryOp):
         return "no"
@@ -1178,11 +1797,13 @@ def _walk_value(v: object) -> Iterator[ir.Expr]:
             yield from _walk_value(x)
 
 
-def lower_template(source: str, name: str, env: jinja2.Environment) -> ir.Template:
+def lower_template(
+    source: str, name: str, env: jinja2.Environment, project: "Project | None" = None
+) -> ir.Template:
     """Parse and lower one template. Raises ConversionError for anything not convertible."""
     source = source.replace("\r\n", "\n").replace("\r", "\n")
     try:
         tree = env.parse(source, name, name)
     except jinja2.TemplateSyntaxError as exc:
         raise ConversionError("J001", exc.message or "syntax error", exc.lineno or 1, 1) from None
-    return Lowerer(source, name, tree, autoescape_for(name)).lower()
+    return Lowerer(source, name, tree, autoescape_for(name), project).lower()

@@ -1,0 +1,22 @@
+/**
+ * Template composition helpers for generated components: `{% block %}` slots of layouts.
+ *
+ * A layout component takes `blocks`, a record of render functions. A block override receives
+ * `parent`, which renders the version it overrides (Jinja's `super()`). Blocks that sit in a
+ * string context of the layout (inside `<title>`, `<script>`, an attribute value) are string
+ * slots: they return the text (or HTML, in `<script>`) Jinja would write there.
+ */
+import type { ReactNode } from "react";
+
+export type Block<T = ReactNode> = (parent: () => T) => T;
+export type Blocks = Readonly<Record<string, Block<ReactNode> | Block<string> | undefined>>;
+
+/** Render the final override of an element-content block, or the layout's own content. */
+export function block(override: Block<ReactNode> | Block<string> | undefined, own: () => ReactNode): ReactNode {
+  return override ? (override as Block<ReactNode>)(own) : own();
+}
+
+/** The same for a string slot. */
+export function textBlock(override: Block<ReactNode> | Block<string> | undefined, own: () => string): string {
+  return override ? (override as Block<string>)(own) : own();
+}
