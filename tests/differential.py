@@ -7,12 +7,17 @@ Fixture layout (``fixtures/cases/<area>/``):
 * ``<name>.json`` — a JSON list of contexts (``[{}]`` when absent), parsed lexeme-aware on the
   React side so ``1.0`` stays a float;
 * ``<name>.expect`` — for templates that must not convert: the expected diagnostic codes.
+
+A case may also be a folder ``<name>/`` holding several templates (layouts, macro libraries,
+partials): its entry is ``main.html`` (contexts in ``main.json``, expectations in
+``main.expect``); the whole folder is converted as one project.
 """
 
 from __future__ import annotations
 
 import dataclasses
 import json
+import re
 import tempfile
 from collections.abc import Iterable, Sequence
 from pathlib import Path
@@ -35,6 +40,7 @@ class Case:
     template: Path
     contexts_json: list[str]  # one JSON text per context
     expect: list[str] | None  # expected diagnostic codes, or None when it must convert
+    project: Path | None = None  # multi-template case: the folder holding main.html
 
     @property
     def id(self) -> str:
@@ -44,8 +50,16 @@ class Case:
 def load_cases(root: Path = CASES) -> list[Case]:
     cases = []
     for tpl in sorted(root.rglob("*.html")):
-        area = tpl.parent.relative_to(root).as_posix()
-        name = tpl.stem
+        project = None
+        if (tpl.parent / "main.html").exists() and tpl.parent != root:
+            if tpl.name != "main.html":
+                continue  # a layout/partial of a multi-template case
+            project = tpl.parent
+            area = tpl.parent.parent.relative_to(root).as_posix()
+            name = tpl.parent.name
+        else:
+            area = tpl.parent.relative_to(root).as_posix()
+            name = tpl.stem
         ctx_file = tpl.with_suffix(".json")
         contexts = ["{}"]
         if ctx_file.exists():
@@ -56,7 +70,7 @@ def load_cases(root: Path = CASES) -> list[Case]:
         expect = None
         if expect_file.exists():
             expect = [line.strip() for line in expect_file.read_text().splitlines() if line.strip()]
-        cases.append(Case(area, name, tpl, contexts, expect))
+        cases.append(Case(area, name, tpl, contexts, expect, project))
     return cases
 
 
@@ -119,9 +133,27 @@ def render_react(
     return out
 
 
-def convert_case(case: Case) -> TemplateResult:
-    source = case.template.read_text(encoding="utf-8")
-    return convert_source(source, f"{case.id}.html", label=case.id)
+def convert_case(case: Case) -> tuple[TemplateResult, dict[str, str]]:
+    """The entry's result, and every module the render needs (output path → TSX)."""
+    if case.project is None:
+        source = case.template.read_text(encoding="utf-8")
+        result = convert_source(source, f"{case.id}.html", label=case.id)
+        return result, ({result.output: result.tsx} if result.tsx else {})
+    from transpiler.convert import convert_names, discover
+
+    results = convert_names(case.project, discover(case.project))
+    entry = next(r for r in results if r.name == "main.html")
+    files = {r.output: r.tsx for r in results if r.tsx}
+    return entry, files
+
+
+def project_templates(case: Case) -> dict[str, str]:
+    if case.project is None:
+        return {}
+    return {
+        p.relative_to(case.project).as_posix(): p.read_text(encoding="utf-8")
+        for p in case.project.rglob("*.html")
+    }
 
 
 def compare(jinja: Rendered, react: Rendered, what: str) -> None:
@@ -153,9 +185,16 @@ def typecheck(files: dict[str, str]) -> tuple[bool, str]:
         for rel, text in files.items():
             (base / rel).parent.mkdir(parents=True, exist_ok=True)
             (base / rel).write_text(text, encoding="utf-8")
-        for name, text in runtime_sources().items():
-            (base / RUNTIME_SUBDIR / name).parent.mkdir(parents=True, exist_ok=True)
-            (base / RUNTIME_SUBDIR / name).write_text(text, encoding="utf-8")
+        # one runtime copy wherever a module's relative runtime import points
+        runtime_dirs = set()
+        for rel, text in files.items():
+            m = re.search(r'from "((?:\.\.?/)+)' + re.escape(RUNTIME_SUBDIR) + '"', text)
+            if m:
+                runtime_dirs.add(((base / rel).parent / m.group(1) / RUNTIME_SUBDIR).resolve())
+        for target in runtime_dirs:
+            target.mkdir(parents=True, exist_ok=True)
+            for name, text in runtime_sources().items():
+                (target / name).write_text(text, encoding="utf-8")
         (base / "tsconfig.json").write_text(
             json.dumps(
                 {

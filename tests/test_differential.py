@@ -13,6 +13,7 @@ from differential import (
     compare,
     convert_case,
     load_cases,
+    project_templates,
     render_jinja,
     render_react,
     typecheck,
@@ -35,11 +36,11 @@ def _react_results() -> dict[str, list[object]]:
     batch = []
     ids = []
     for c in CONVERTIBLE:
-        r = converted[c.id]
-        if not r.ok:  # type: ignore[attr-defined]
+        r, files = converted[c.id]  # type: ignore[misc]
+        if not r.ok:
             continue
         ids.append(c.id)
-        batch.append(({r.output: r.tsx}, r.output, c.contexts_json))  # type: ignore[attr-defined]
+        batch.append((files, r.output, c.contexts_json))
     results = render_react(batch)
     return dict(zip(ids, results))
 
@@ -50,32 +51,32 @@ def test_fixture_count() -> None:
 
 @pytest.mark.parametrize("case", CONVERTIBLE, ids=lambda c: c.id)
 def test_renders_like_jinja(case: Case) -> None:
-    result = _converted()[case.id]
-    assert result.ok, "not converted: " + "; ".join(  # type: ignore[attr-defined]
-        d.concise() for d in result.diagnostics  # type: ignore[attr-defined]
-    )
+    result, _ = _converted()[case.id]  # type: ignore[misc]
+    assert result.ok, "not converted: " + "; ".join(d.concise() for d in result.diagnostics)
     source = case.template.read_text(encoding="utf-8")
     react = _react_results()[case.id]
+    others = project_templates(case)
     for i, ctx in enumerate(case.contexts_json):
-        jinja = render_jinja(source, case.template.name, ctx)
+        jinja = render_jinja(source, case.template.name, ctx, others)
         compare(jinja, react[i], f"{case.id} context #{i} {ctx[:200]}")  # type: ignore[arg-type]
 
 
 @pytest.mark.parametrize("case", DIAGNOSTIC, ids=lambda c: c.id)
 def test_reports_diagnostic(case: Case) -> None:
-    result = _converted()[case.id]
-    assert not result.ok, "converted, but a diagnostic was expected"  # type: ignore[attr-defined]
-    codes = [d.code for d in result.diagnostics]  # type: ignore[attr-defined]
+    result, _ = _converted()[case.id]  # type: ignore[misc]
+    assert not result.ok, "converted, but a diagnostic was expected"
+    codes = [d.code for d in result.diagnostics]
     assert codes == case.expect
-    for d in result.diagnostics:  # type: ignore[attr-defined]
+    for d in result.diagnostics:
         assert d.line >= 1 and d.column >= 1 and d.message
 
 
 def test_emitted_modules_typecheck() -> None:
-    files = {}
+    files: dict[str, str] = {}
     for c in CONVERTIBLE:
-        r = _converted()[c.id]
-        if r.ok:  # type: ignore[attr-defined]
-            files[r.output] = r.tsx  # type: ignore[attr-defined]
+        r, modules = _converted()[c.id]  # type: ignore[misc]
+        if r.ok:
+            prefix = f"{c.id}/" if c.project is not None else ""
+            files.update({prefix + k: v for k, v in modules.items()})
     ok, output = typecheck(files)
     assert ok, output[:5000]

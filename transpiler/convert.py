@@ -26,7 +26,15 @@ from .lower import lower_template
 
 TEMPLATE_SUFFIXES = (".html", ".htm", ".jinja", ".jinja2", ".j2", ".xml", ".svg")
 RUNTIME_DIR = Path(__file__).resolve().parent / "runtime"
-RUNTIME_FILES = ("index.ts", "core.ts", "html.ts", "entities.ts", "filters.ts", "tests.ts")
+RUNTIME_FILES = (
+    "index.ts",
+    "core.ts",
+    "html.ts",
+    "entities.ts",
+    "filters.ts",
+    "tests.ts",
+    "compose.ts",
+)
 RUNTIME_SUBDIR = f"_jinja2tsx/{RUNTIME_VERSION}"
 
 

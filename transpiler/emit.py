@@ -673,6 +673,10 @@ class Emitter:
             self.used.add(self.from_locals[key])
         return self.from_locals[key]
 
+    def x_BlockText(self, e: ir.BlockText) -> str:
+        ref = ir.BlockRef(e.line, e.name)
+        return f"rt.markup({self.block_ref(ref, 'html')})"
+
     def x_SuperCall(self, e: ir.SuperCall) -> str:
         raise ConversionError(
             "U002", "super() used as a value (only printing it is supported)", e.line

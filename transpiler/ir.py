@@ -431,3 +431,10 @@ class Layout:
     parent_component: "str | None"
     parent_props: tuple[tuple[str, "Expr"], ...] = ()  # the parent's context, from this scope
     flavors: tuple[tuple[str, str], ...] = ()  # string-slot blocks of the whole chain
+
+
+@dataclasses.dataclass(frozen=True)
+class BlockText(Expr):
+    """The HTML a string-slot block writes, as Markup (a block inside a start tag)."""
+
+    name: str

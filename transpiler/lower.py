@@ -338,8 +338,7 @@ class Lowerer:
         try:
             self.toks: list[HtmlToken] = scan(text)
         except HtmlSyntaxError as exc:
-            line, col = self.position(exc.offset)
-            raise ConversionError("H001", str(exc), line, col) from None
+            self.html_error(exc, text)
         self.pos = 0
         self.props: dict[str, ir.Binding] = {}
         self.root_region = Region()
@@ -350,6 +349,15 @@ class Lowerer:
         self.extends_seen = False
         self.flavors: list[str] = []  # string contexts being lowered (innermost last)
         self.open_stack: list[str] = []  # names of the elements being built, outermost first
+
+    def html_error(self, exc: HtmlSyntaxError, text: str) -> NoReturn:
+        line, col = self.position(exc.offset)
+        start = max(0, exc.offset - 2)
+        if re.search("</?" + HOLE, text[start : exc.offset + 3]):
+            raise ConversionError("H104", "Jinja code inside a tag name", line, col)
+        if HOLE in text[start : exc.offset + 1] and text[exc.offset :].lstrip().startswith("="):
+            raise ConversionError("H104", "Jinja code inside an attribute name", line, col)
+        raise ConversionError("H001", str(exc), line, col)
 
     # -- positions ------------------------------------------------------------------------
 
@@ -429,7 +437,9 @@ class Lowerer:
                 n, (ir.Set, ir.SetAttr, ir.MacroDef, ir.Import, _ExtendsMark, ir.BlockRef)
             ):
                 kept.append(n)
-            elif before and not (isinstance(n, ir.Text) and not n.raw.strip()):
+            elif before and not (
+                isinstance(n, ir.Comment) or isinstance(n, ir.Text) and not n.raw.strip()
+            ):
                 raise ConversionError("U001", "output before {% extends %}", n.line)
         return kept
 
@@ -475,6 +485,10 @@ class Lowerer:
                 continue
             if isinstance(tok, TextTok):
                 self.pos += 1
+                if tok.text.endswith("<") and isinstance(self.peek(), HoleTok):
+                    self.fail(
+                        "H104", "Jinja code inside a tag name", tok.offset + len(tok.text) - 1
+                    )
                 out.append(ir.Text(self.position(tok.offset)[0], tok.text))
             elif isinstance(tok, StartTagTok):
                 if parent is not None and tok.name in IMPLIED_BY.get(parent, ()):
@@ -923,7 +937,11 @@ class Lowerer:
     def attributes(self, tok: StartTagTok) -> list[ir.AttrItem]:
         items = tok.attrs
         for i, a in enumerate(items):
-            if isinstance(a, HoleRef) and a.offset == tok.name_end:
+            if (
+                isinstance(a, HoleRef)
+                and a.offset == tok.name_end
+                and self.items[a.index].kind in ("expr", "stmt")
+            ):
                 self.fail("H104", f"Jinja code inside the tag name <{tok.source_name}…>", a.offset)
             if isinstance(a, Attr) and i + 1 < len(items):
                 nxt = items[i + 1]
@@ -974,6 +992,12 @@ class Lowerer:
             if item.kind == "expr":
                 expr = self.expr(node)  # type: ignore[arg-type]
                 out.append(ir.DynAttrs(expr, item.autoescape))
+            elif item.kind == "stmt" and isinstance(node, nodes.Block):
+                # `<html{% block attrs %}{% endblock %}>`: the block writes attribute text
+                self.flavors.append("html")
+                ref = self.block_def(node)
+                self.flavors.pop()
+                out.append(ir.DynAttrs(ir.BlockText(node.lineno, ref.name), item.autoescape))
             elif item.kind == "open" and isinstance(node, nodes.If):
                 tests = [node.test] + [e.test for e in node.elif_]
                 branches: list[tuple[ir.Expr, tuple[ir.AttrItem, ...]]] = []
@@ -1191,8 +1215,7 @@ class Lowerer:
             try:
                 self.toks = scan(text)
             except HtmlSyntaxError as exc:
-                line, col = self.position(exc.offset)
-                raise ConversionError("H001", str(exc), line, col) from None
+                self.html_error(exc, text)
             out = self.content(None)
             tok = self.peek()
             if tok is not None:
@@ -1391,8 +1414,8 @@ class Lowerer:
 
     def import_stmt(self, node: nodes.Import | nodes.FromImport) -> ir.Import:
         name = self.template_name(node.template, node)
-        if node.with_context:
-            self.node_fail("T004", "imports `with context` are not supported", node)
+        # `with context` only matters for macros that read template variables; those are
+        # refused at their call sites (T004), the others behave the same either way.
         module = self.project_load(name, node)
         infos = {m.name: m for m in module.macros}
         for m in module.macros:
@@ -1765,7 +1788,7 @@ def expr_safety(e: ir.Expr) -> ir.Safety:
         return "no"
     if isinstance(e, (ir.GetAttr, ir.GetItem, ir.SliceExpr, ir.MethodCall)):
         return "no" if expr_safety(e.obj) == "no" else "maybe"
-    if isinstance(e, (ir.MarkupOf, ir.LoopCall, ir.MacroCall, ir.SuperCall)):
+    if isinstance(e, (ir.MarkupOf, ir.LoopCall, ir.MacroCall, ir.SuperCall, ir.BlockText)):
         return "yes"
     if isinstance(e, ir.Call) and isinstance(e.func, ir.Var) and e.func.binding.kind == "caller":
         return "yes"

@@ -1,0 +1,389 @@
+/**
+ * jinja2tsx runtime — HTML facts needed at run time.
+ *
+ * Owns character-reference decoding (HTML5 rules for text and attribute values, and Python's
+ * `html.unescape` used by Markup), attribute values of `{{ }}` inside attributes, attribute text produced by
+ * expressions (`<div {{ attrs }}>`, `|xmlattr`) tokenised as the HTML5 tokenizer does, inline `style` parsing
+ * into React style objects, the HTML → React attribute-name map (React 19 `possibleStandardNames` /
+ * `aliases`) and React's boolean props. Mirrors the compile-time facts in `transpiler/htmlfacts.py`.
+ */
+
+import { ENTITIES, MAX_ENTITY_NAME } from "./entities";
+import { SafeHtml, TemplateTypeError, UndefinedError, dictSet, escape, escapeText, isDict, repr, str } from "./core";
+
+// ================================================================================================ entities
+
+/** HTML5 replacements for numeric references to C1 controls (Windows-1252); 0x81 0x8D 0x8F 0x90 0x9D stay. */
+const C1_REPLACEMENTS: Record<number, number> = {
+  0x80: 0x20ac,
+  0x82: 0x201a,
+  0x83: 0x0192,
+  0x84: 0x201e,
+  0x85: 0x2026,
+  0x86: 0x2020,
+  0x87: 0x2021,
+  0x88: 0x02c6,
+  0x89: 0x2030,
+  0x8a: 0x0160,
+  0x8b: 0x2039,
+  0x8c: 0x0152,
+  0x8e: 0x017d,
+  0x91: 0x2018,
+  0x92: 0x2019,
+  0x93: 0x201c,
+  0x94: 0x201d,
+  0x95: 0x2022,
+  0x96: 0x2013,
+  0x97: 0x2014,
+  0x98: 0x02dc,
+  0x99: 0x2122,
+  0x9a: 0x0161,
+  0x9b: 0x203a,
+  0x9c: 0x0153,
+  0x9e: 0x017e,
+  0x9f: 0x0178,
+};
+
+/** Python's html._invalid_codepoints: numeric references Python's `html.unescape` drops. */
+function pythonDropsCodepoint(n: number): boolean {
+  return (
+    (n >= 0x1 && n <= 0x8) ||
+    n === 0xb ||
+    (n >= 0xe && n <= 0x1f) ||
+    (n >= 0x7f && n <= 0x9f) ||
+    (n >= 0xfdd0 && n <= 0xfdef) ||
+    (n & 0xfffe) === 0xfffe
+  );
+}
+
+type DecodeMode = "text" | "attribute" | "python";
+
+function numericRef(digits: string, radix: number, mode: DecodeMode): string {
+  const significant = digits.replace(/^0+/, "");
+  const n = significant.length > 8 ? Infinity : significant === "" ? 0 : parseInt(significant, radix);
+  if (n === 0) return "\ufffd";
+  const c1 = C1_REPLACEMENTS[n];
+  if (c1 !== undefined) return String.fromCodePoint(c1);
+  if (n > 0x10ffff || (n >= 0xd800 && n <= 0xdfff)) return "\ufffd";
+  // Python keeps the C1 controls it lists in _invalid_charrefs (0x81 0x8D 0x8F 0x90 0x9D) and drops the others
+  if (mode === "python" && pythonDropsCodepoint(n) && !(n >= 0x80 && n <= 0x9f)) return "";
+  return String.fromCodePoint(n);
+}
+
+const RE_HTML_REF = /&(?:#(?:[xX]([0-9a-fA-F]+)|([0-9]+));?|([A-Za-z0-9]+;?))/g;
+const RE_PY_REF = /&(?:#(?:[xX]([0-9a-fA-F]+)|([0-9]+));?|([^\t\n\f <&#;]{1,32};?))/g;
+const RE_ALNUM = /[A-Za-z0-9]/;
+
+function decode(s: string, mode: DecodeMode): string {
+  if (!s.includes("&")) return s;
+  const re = mode === "python" ? RE_PY_REF : RE_HTML_REF;
+  re.lastIndex = 0;
+  return s.replace(
+    re,
+    (whole: string, hex: string | undefined, dec: string | undefined, name: string | undefined, offset: number) => {
+      if (hex !== undefined) return numericRef(hex, 16, mode);
+      if (dec !== undefined) return numericRef(dec, 10, mode);
+      const ref = name!;
+      const full = ENTITIES.get(ref);
+      if (
+        full !== undefined &&
+        (ref.endsWith(";") || mode !== "attribute" || !nextIsAlnumOrEquals(s, offset + whole.length))
+      ) {
+        return full;
+      }
+      // longest legacy prefix (names without ";")
+      const run = ref.endsWith(";") ? ref.slice(0, -1) : ref;
+      const minLen = mode === "python" ? 2 : 1;
+      for (let len = Math.min(run.length, MAX_ENTITY_NAME); len >= minLen; len--) {
+        const value = ENTITIES.get(run.slice(0, len));
+        if (value === undefined) continue;
+        if (mode === "attribute") {
+          // HTML5 §13.2.5.73: a legacy reference followed by "=" or an alphanumeric stays literal in attributes
+          const nextChar = len < ref.length ? ref[len] : s[offset + whole.length];
+          if (nextChar !== undefined && (nextChar === "=" || RE_ALNUM.test(nextChar))) return whole;
+        }
+        return value + ref.slice(len);
+      }
+      return whole;
+    },
+  );
+}
+
+function nextIsAlnumOrEquals(s: string, i: number): boolean {
+  const c = s[i];
+  return c !== undefined && (c === "=" || RE_ALNUM.test(c));
+}
+
+/** Decode HTML5 character references as the browser does in text (`inAttribute` false) or attribute values. */
+export function decodeEntities(s: string, inAttribute: boolean): string {
+  return decode(s, inAttribute ? "attribute" : "text");
+}
+
+/** Python's `html.unescape` (used by `Markup.unescape()` / `striptags`): drops invalid code points. */
+export function htmlUnescape(s: string): string {
+  return decode(s, "python");
+}
+
+// ================================================================================================ attribute values
+
+/**
+ * The value the browser sees for `{{ v }}` inside an attribute value: Markup's HTML decoded; else `str(v)`
+ * ("" for Undefined). With autoescape off, the raw `str(v)` is written, so its references get decoded.
+ */
+export function attr(v: unknown, autoescape = true): string {
+  if (v instanceof SafeHtml) return decodeEntities(v.html, true);
+  if (v === undefined) return "";
+  return autoescape ? str(v) : decodeEntities(str(v), true);
+}
+
+/** A boolean attribute whose presence is decided by a value: present iff `v` is not Undefined. */
+export function boolAttr(v: unknown): true | undefined {
+  return v === undefined ? undefined : true;
+}
+
+/** `<pre>`/`<textarea>`/`<listing>`: the HTML parser drops one newline right after the start tag. */
+export function stripLeadingNewline(s: string): string {
+  if (s.startsWith("\r\n")) return s.slice(2);
+  if (s.startsWith("\n") || s.startsWith("\r")) return s.slice(1);
+  return s;
+}
+
+// ================================================================================================ React names
+
+/** React's camelCase props whose lower-cased name is the HTML/SVG attribute (React renders the prop name). */
+const CAMEL_PROPS = `accessKey allowFullScreen autoCapitalize autoComplete autoCorrect autoFocus autoPlay autoSave
+cellPadding cellSpacing charSet classID colSpan contentEditable contextMenu controlsList crossOrigin dateTime
+disablePictureInPicture disableRemotePlayback encType enterKeyHint fetchPriority formMethod formAction formEncType
+formNoValidate formTarget frameBorder hrefLang imageSizes imageSrcSet inputMode itemID itemProp itemRef itemScope
+itemType keyParams keyType marginWidth marginHeight maxLength mediaGroup minLength noModule noValidate playsInline
+radioGroup readOnly referrerPolicy rowSpan spellCheck srcDoc srcLang srcSet tabIndex useMap allowReorder
+attributeName attributeType autoReverse baseFrequency baseProfile calcMode clipPathUnits contentScriptType
+contentStyleType diffuseConstant edgeMode externalResourcesRequired filterRes filterUnits glyphRef gradientTransform
+gradientUnits kernelMatrix kernelUnitLength keyPoints keySplines keyTimes lengthAdjust limitingConeAngle markerHeight
+markerUnits markerWidth maskContentUnits maskUnits numOctaves pathLength patternContentUnits patternTransform
+patternUnits pointsAtX pointsAtY pointsAtZ popoverTarget popoverTargetAction preserveAlpha preserveAspectRatio
+primitiveUnits refX refY repeatCount repeatDur requiredExtensions requiredFeatures specularConstant specularExponent
+spreadMethod startOffset stdDeviation stitchTiles surfaceScale systemLanguage tableValues targetX targetY textLength
+viewBox viewTarget xChannelSelector yChannelSelector zoomAndPan`;
+
+/** Hyphen/colon attribute names React spells in camelCase (its `aliases` map them back). */
+const ALIASED_NAMES = `accent-height alignment-baseline arabic-form baseline-shift cap-height clip-path clip-rule
+color-interpolation color-interpolation-filters color-profile color-rendering dominant-baseline enable-background
+fill-opacity fill-rule flood-opacity flood-color font-family font-size font-size-adjust font-stretch font-style
+font-variant font-weight glyph-name glyph-orientation-horizontal glyph-orientation-vertical horiz-adv-x horiz-origin-x
+image-rendering letter-spacing lighting-color marker-end marker-mid marker-start mask-type overline-position
+overline-thickness paint-order panose-1 pointer-events rendering-intent shape-rendering stop-color stop-opacity
+strikethrough-position strikethrough-thickness stroke-dasharray stroke-dashoffset stroke-linecap stroke-linejoin
+stroke-miterlimit stroke-width stroke-opacity text-anchor text-decoration text-rendering transform-origin
+underline-position underline-thickness unicode-bidi unicode-range units-per-em v-alphabetic vector-effect vert-adv-y
+vert-origin-x vert-origin-y v-hanging v-ideographic v-mathematical word-spacing writing-mode x-height xlink:actuate
+xlink:arcrole xlink:href xlink:role xlink:show xlink:title xlink:type xml:base xml:lang xml:space xmlns:xlink`;
+
+/** lower-case HTML attribute name → React prop name */
+const REACT_NAMES: ReadonlyMap<string, string> = (() => {
+  const m = new Map<string, string>([
+    ["class", "className"],
+    ["for", "htmlFor"],
+    ["accept-charset", "acceptCharset"],
+    ["http-equiv", "httpEquiv"],
+  ]);
+  for (const p of CAMEL_PROPS.split(/\s+/)) m.set(p.toLowerCase(), p);
+  for (const n of ALIASED_NAMES.split(/\s+/))
+    m.set(
+      n,
+      n.replace(/[-:](.)/g, (_, c: string) => c.toUpperCase()),
+    );
+  return m;
+})();
+
+/**
+ * React prop name for an HTML attribute name: `class` → `className`, `tabindex` → `tabIndex`,
+ * `stroke-width` → `strokeWidth`, `xlink:href` → `xlinkHref`, `viewbox` → `viewBox`; `data-*`/`aria-*` and
+ * unknown names lower-cased (as the HTML tokenizer does) — inside SVG unknown names keep their case.
+ */
+export function reactAttrName(htmlName: string, inSvg = false): string {
+  const lower = htmlName.toLowerCase();
+  if (lower.startsWith("data-") || lower.startsWith("aria-")) return lower;
+  const mapped = REACT_NAMES.get(lower);
+  if (mapped !== undefined) return mapped;
+  return inSvg ? htmlName : lower;
+}
+
+/** React's boolean DOM props: `true` renders the bare attribute; `false`, `""` and null omit it. */
+export const BOOLEAN_PROPS: ReadonlySet<string> = new Set(
+  `allowFullScreen async autoFocus autoPlay checked controls credentialless default defer disabled
+disablePictureInPicture disableRemotePlayback formNoValidate hidden inert itemScope loop multiple muted noModule
+noValidate open playsInline readOnly required reversed scoped seamless selected`.split(/\s+/),
+);
+
+export function isBooleanAttr(reactName: string): boolean {
+  return BOOLEAN_PROPS.has(reactName);
+}
+
+// ================================================================================================ attribute text
+
+const WS = new Set(["\t", "\n", "\f", " ", "\r"]);
+
+/**
+ * Tokenise attribute text as the HTML5 tokenizer does inside a start tag (from "before attribute name"):
+ * names lower-cased, values decoded with the attribute rules, the first duplicate wins. Stops at a `>` that
+ * would end the tag. Returns `[name, value | null]` pairs (null = no value).
+ */
+export function tokenizeAttrs(text: string): [string, string | null][] {
+  const out: [string, string | null][] = [];
+  const seen = new Set<string>();
+  const n = text.length;
+  let i = 0;
+  const emit = (name: string, value: string | null): void => {
+    if (seen.has(name)) return;
+    seen.add(name);
+    out.push([name, value === null ? null : decodeEntities(value, true)]);
+  };
+  for (;;) {
+    // before attribute name
+    while (i < n && (WS.has(text[i]) || text[i] === "/")) {
+      if (text[i] === "/" && text[i + 1] === ">") return out;
+      i++;
+    }
+    if (i >= n || text[i] === ">") return out;
+    // attribute name (a leading "=" is part of the name)
+    let name = text[i] === "=" ? "=" : "";
+    if (name) i++;
+    while (i < n && !WS.has(text[i]) && text[i] !== "/" && text[i] !== ">" && text[i] !== "=") {
+      const c = text[i++];
+      name += c === "\0" ? "\ufffd" : c >= "A" && c <= "Z" ? c.toLowerCase() : c;
+    }
+    // after attribute name
+    while (i < n && WS.has(text[i])) i++;
+    if (text[i] !== "=") {
+      emit(name, null);
+      continue;
+    }
+    i++;
+    // before attribute value
+    while (i < n && WS.has(text[i])) i++;
+    if (i >= n || text[i] === ">") {
+      emit(name, "");
+      return out;
+    }
+    const q = text[i];
+    let value = "";
+    if (q === '"' || q === "'") {
+      const end = text.indexOf(q, i + 1);
+      if (end < 0) {
+        emit(name, text.slice(i + 1).replace(/\0/g, "\ufffd"));
+        return out;
+      }
+      value = text.slice(i + 1, end);
+      i = end + 1;
+      emit(name, value.replace(/\0/g, "\ufffd"));
+      // after attribute value (quoted): anything but whitespace, "/" or ">" starts a new attribute
+      continue;
+    }
+    while (i < n && !WS.has(text[i]) && text[i] !== ">") value += text[i++];
+    emit(name, value.replace(/\0/g, "\ufffd"));
+  }
+}
+
+function attrsToProps(pairs: [string, string | null][], inSvg: boolean): Record<string, unknown> {
+  const props: Record<string, unknown> = {};
+  for (const [name, value] of pairs) {
+    const prop = reactAttrName(name, inSvg);
+    if (Object.prototype.hasOwnProperty.call(props, prop)) continue;
+    if (prop === "style") dictSet(props, prop, parseStyle(value ?? ""));
+    else if (isBooleanAttr(prop)) dictSet(props, prop, true);
+    else dictSet(props, prop, value ?? "");
+  }
+  return props;
+}
+
+/**
+ * `<div {{ attrs }}>`: the attribute text Jinja writes (Markup's HTML, or the escaped `str(v)` under autoescape)
+ * tokenised as HTML, mapped to React props: boolean attributes → `true`, `style` → object, others → strings.
+ */
+export function parseAttrs(html: unknown, autoescape = true, inSvg = false): Record<string, unknown> {
+  let text: string;
+  if (html instanceof SafeHtml) text = html.html;
+  else if (html === undefined) text = "";
+  else text = autoescape ? escape(html).html : str(html);
+  return attrsToProps(tokenizeAttrs(text), inSvg);
+}
+
+const RE_XMLATTR_KEY = /[\t\n\x0b\x0c\r\x1c-\x1f /=>]/;
+
+/** `<ul{{ d|xmlattr }}>` as React props (Jinja's `do_xmlattr`: None/Undefined skipped, invalid keys raise). */
+export function xmlattrProps(d: unknown, inSvg = false): Record<string, unknown> {
+  if (d === undefined) throw new UndefinedError("'Undefined' has no attribute 'items'");
+  if (!isDict(d)) throw new TemplateTypeError(`'${typeof d}' object has no attribute 'items'`);
+  const items: string[] = [];
+  for (const key of Object.keys(d)) {
+    const value = d[key];
+    if (value === null || value === undefined) continue;
+    if (RE_XMLATTR_KEY.test(key)) throw new TemplateTypeError(`Invalid character in attribute name: ${repr(key)}`);
+    items.push(`${escapeText(key)}="${escape(value).html}"`);
+  }
+  return attrsToProps(tokenizeAttrs(items.join(" ")), inSvg);
+}
+
+// ================================================================================================ style
+
+/** CSS property → React style key: `font-size` → `fontSize`, `-webkit-x` → `WebkitX`, `-ms-x` → `msX`, `--x` kept. */
+export function styleKey(prop: string): string {
+  const p = prop.trim();
+  if (p.startsWith("--")) return p;
+  let lower = p.toLowerCase();
+  if (lower.startsWith("-ms-")) lower = lower.slice(1);
+  return lower.replace(/-([a-z])/g, (_, c: string) => c.toUpperCase());
+}
+
+/** Split declarations on `;` outside quotes and parentheses. */
+function splitDeclarations(css: string): string[] {
+  const parts: string[] = [];
+  let depth = 0;
+  let quote = "";
+  let start = 0;
+  for (let i = 0; i < css.length; i++) {
+    const c = css[i];
+    if (quote) {
+      if (c === "\\") i++;
+      else if (c === quote) quote = "";
+    } else if (c === '"' || c === "'") quote = c;
+    else if (c === "(") depth++;
+    else if (c === ")") depth = Math.max(0, depth - 1);
+    else if (c === ";" && depth === 0) {
+      parts.push(css.slice(start, i));
+      start = i + 1;
+    }
+  }
+  parts.push(css.slice(start));
+  return parts;
+}
+
+const RE_CSS_PROP = /^-{0,2}[A-Za-z_][A-Za-z0-9_-]*$/;
+
+/**
+ * Inline `style` text → React style object: camelCase keys, values kept as trimmed strings (incl.
+ * `!important`), comments removed, declarations without a name or value skipped, last duplicate wins.
+ */
+export function parseStyle(css: unknown): Record<string, string> {
+  const text =
+    css instanceof SafeHtml
+      ? css.html
+      : css === undefined || css === null
+        ? ""
+        : typeof css === "string"
+          ? css
+          : str(css);
+  const out: Record<string, string> = {};
+  for (const decl of splitDeclarations(text.replace(/\/\*[\s\S]*?(\*\/|$)/g, ""))) {
+    const colon = decl.indexOf(":");
+    if (colon < 0) continue;
+    const prop = decl.slice(0, colon).trim();
+    const value = decl.slice(colon + 1).trim();
+    if (!RE_CSS_PROP.test(prop) || value === "") continue;
+    const key = styleKey(prop);
+    delete out[key];
+    dictSet(out, key, value);
+  }
+  return out;
+}

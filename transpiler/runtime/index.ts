@@ -1,0 +1,11 @@
+/**
+ * jinja2tsx runtime — entry point imported by generated components as `rt`.
+ *
+ * Re-exports the value model and helpers (`core`), HTML helpers (`html`), and the builtin filters and tests.
+ */
+
+export * from "./core";
+export * from "./html";
+export { filters } from "./filters";
+export { tests } from "./tests";
+export * from "./compose";
