@@ -47,14 +47,23 @@ class Case:
         return f"{self.area}/{self.name}"
 
 
+def _project_of(tpl: Path, root: Path) -> Path | None:
+    """The multi-template case folder (one holding main.html) that ``tpl`` belongs to."""
+    folder = tpl.parent
+    while folder != root and root in folder.parents:
+        if (folder / "main.html").exists():
+            return folder
+        folder = folder.parent
+    return None
+
+
 def load_cases(root: Path = CASES) -> list[Case]:
     cases = []
     for tpl in sorted(root.rglob("*.html")):
-        project = None
-        if (tpl.parent / "main.html").exists() and tpl.parent != root:
-            if tpl.name != "main.html":
+        project = _project_of(tpl, root)
+        if project is not None:
+            if tpl != project / "main.html":
                 continue  # a layout/partial of a multi-template case
-            project = tpl.parent
             area = tpl.parent.parent.relative_to(root).as_posix()
             name = tpl.parent.name
         else:

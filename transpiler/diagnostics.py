@@ -135,6 +135,16 @@ _rule(
     "Fix the call to match the filter's signature.",
 )
 _rule(
+    "U005",
+    "reserved-prop-name",
+    "error",
+    "The template reads a context variable that React reserves (`key`), so it can never "
+    "reach the component as a prop.",
+    "React removes `key` from the props object it passes to a component.",
+    "Rename the variable in the template and the view (e.g. `item_key`), or pass it inside "
+    "another object.",
+)
+_rule(
     "U101",
     "not-reproducible",
     "error",

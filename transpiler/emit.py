@@ -153,6 +153,7 @@ class Emitter:
         self.t = template
         self.runtime_import = runtime_import
         self.source_label = source_label
+        self.pre_depth = 0  # >0 while emitting the inside of <pre>/<textarea>/<listing>
         self.used: set[str] = set(JS_RESERVED) | {template.component}
         self.names: dict[int, str] = {}
         self.declared: set[int] = set()
@@ -376,9 +377,7 @@ class Emitter:
             return "false"
         if isinstance(v, int):
             if abs(v) > 2**53:
-                raise ConversionError(
-                    "U002", f"integer literal {v} exceeds JavaScript's exact range"
-                )
+                return f"{v}n"  # the runtime computes with bigint beyond 2**53, like Python
             return str(v)
         if isinstance(v, float):
             if v != v or v in (float("inf"), float("-inf")):
@@ -428,14 +427,28 @@ class Emitter:
             parts.pop()
         return f"rt.slice({', '.join(parts)})"
 
+    def positional(self, c: ir.CallArgs) -> str:
+        """The positional arguments, ``*star`` spread as Python would (any iterable)."""
+        items = [self.expr(a) for a in c.args]
+        if c.star is not None:
+            items.append(f"...rt.iter({self.expr(c.star)})")
+        return ", ".join(items)
+
+    def keywords(self, c: ir.CallArgs) -> str | None:
+        """The keyword arguments as an object, ``**starstar`` merged as a dict."""
+        if not c.kwargs and c.starstar is None:
+            return None
+        items = [f"{js_str(k)}: {self.expr(v)}" for k, v in c.kwargs]
+        if c.starstar is not None:
+            items.append(f"...rt.dict([{self.expr(c.starstar)}])")
+        return "{ " + ", ".join(items) + " }"
+
     def args(self, c: ir.CallArgs) -> str:
-        if c.star is not None or c.starstar is not None:
-            raise ConversionError("U002", "*args / **kwargs in calls")
-        pos = "[" + ", ".join(self.expr(a) for a in c.args) + "]"
-        if c.kwargs:
-            kw = "{ " + ", ".join(f"{js_str(k)}: {self.expr(v)}" for k, v in c.kwargs) + " }"
+        pos = "[" + self.positional(c) + "]"
+        kw = self.keywords(c)
+        if kw is not None:
             return f"{pos}, {kw}"
-        return pos if c.args else ""
+        return pos if (c.args or c.star is not None) else ""
 
     def x_Call(self, e: ir.Call) -> str:
         c = e.call
@@ -443,16 +456,14 @@ class Emitter:
             return f"{self.expr(e.func)}!({', '.join(self.expr(a) for a in c.args)})"
         if isinstance(e.func, ir.Global):
             name = e.func.name
-            if c.star is not None or c.starstar is not None:
-                raise ConversionError("U002", f"*args / **kwargs in {name}()", e.line)
-            pos = ", ".join(self.expr(a) for a in c.args)
-            if name in ("range", "cycler") or (name == "joiner" and not c.kwargs):
-                if c.kwargs:
+            pos = self.positional(c)
+            kw = self.keywords(c)
+            if name in ("range", "cycler") or (name == "joiner" and kw is None):
+                if kw is not None:
                     raise ConversionError("U004", f"{name}() takes no keyword arguments", e.line)
                 return f"rt.{name}({pos})"
             if name in ("dict", "namespace"):
-                kw = "{ " + ", ".join(f"{js_str(k)}: {self.expr(v)}" for k, v in c.kwargs) + " }"
-                return f"rt.{name}([{pos}], {kw if c.kwargs else '{}'})"
+                return f"rt.{name}([{pos}], {kw or '{}'})"
             raise ConversionError("U002", f"call of the global {name}()", e.line)
         args = self.args(c)
         return f"rt.call({self.expr(e.func)}{', ' + args if args else ''})"
@@ -463,9 +474,9 @@ class Emitter:
             and e.obj.binding.kind == "loop"
             and e.name in ("cycle", "changed")
         ):
-            if e.call.kwargs or e.call.star or e.call.starstar:
+            if e.call.kwargs or e.call.starstar:
                 raise ConversionError("U004", f"loop.{e.name}() takes positional arguments", e.line)
-            return f"{self.var(e.obj.binding)}.{e.name}({', '.join(self.expr(a) for a in e.call.args)})"
+            return f"{self.var(e.obj.binding)}.{e.name}({self.positional(e.call)})"
         args = self.args(e.call)
         return f"rt.callMethod({self.expr(e.obj)}, {js_str(e.name)}{', ' + args if args else ''})"
 
@@ -710,7 +721,9 @@ class Emitter:
         parent_block = parent is None or parent.tag.lower() in BLOCK_ELEMENTS
         visible = [i for i, n in enumerate(nodes) if not isinstance(n, INVISIBLE)]
         for idx, n in enumerate(nodes):
-            if isinstance(n, ir.Text):
+            if isinstance(n, ir.Text) and self.pre_depth:
+                out.append("{" + js_str(decode_text(n.raw)) + "}")
+            elif isinstance(n, ir.Text):
                 text = decode_text(n.raw)
                 text = re.sub(r"[ \t\n\r\f]+", " ", text)
                 if text == " ":
@@ -922,15 +935,11 @@ class Emitter:
                 html = f"rt.stripLeadingNewline({html})"
             return f"{open_} dangerouslySetInnerHTML={{{{ __html: {html} }}}} />"
         if lower in PREFORMATTED:
-            parts = [
-                (
-                    "{" + js_str(decode_text(c.raw)) + "}"
-                    if isinstance(c, ir.Text)
-                    else self.jsx_node(c)
-                )
-                for c in children
-            ]
-            body = "".join(p for p in parts if p)
+            self.pre_depth += 1  # descendants keep their whitespace too
+            try:
+                body = "".join(self.jsx_children(children, el))
+            finally:
+                self.pre_depth -= 1
         else:
             body = "".join(self.jsx_children(children, el))
         if not body:

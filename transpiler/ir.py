@@ -25,6 +25,7 @@ class Binding:
     macro: "MacroInfo | None" = None  # kind "macro": what it binds
     module: str | None = None  # kind "module": the imported template
     safety: "Safety" = "no"  # may the value be Markup?
+    content: "Safety" = "no"  # may a Markup value sit anywhere inside it (items, attributes)?
     initial: "Binding | None" = None  # for a mutable binding: the value it starts from
 
 

@@ -22,6 +22,7 @@ from collections.abc import Callable, Iterator
 from typing import Any, Literal, NoReturn
 
 import jinja2
+from markupsafe import Markup
 from jinja2 import nodes
 from jinja2.compiler import find_undeclared
 
@@ -320,8 +321,15 @@ class Lowerer:
         tree: nodes.Template,
         autoescape: bool,
         project: "Project | None" = None,
+        env: jinja2.Environment | None = None,
     ):
         self.name = name
+        self.env = env or jinja2.Environment()
+        # any `x.append(...)`-style call: containers built in the template may gain Markup later
+        self.mutates = any(
+            isinstance(c.node, nodes.Getattr) and c.node.attr in MUTATING_METHODS
+            for c in tree.find_all(nodes.Call)
+        )
         self.project = project
         self.macros: list[ir.MacroInfo] = []
         self.source = source
@@ -609,9 +617,7 @@ class Lowerer:
         outer = self.scope
         region = Region()
         self.scope = Scope(outer, region)
-        target = self.bind_target(
-            node.target, "loopvar", "no" if self.safety(iterable) == "no" else "maybe"
-        )
+        target = self.bind_target(node.target, "loopvar", content_safety(iterable))
         uses_loop = node.recursive or bool(
             find_undeclared(node.iter_child_nodes(only=("body",)), ("loop",))
         )
@@ -665,6 +671,8 @@ class Lowerer:
         value: ir.Expr = ir.MarkupOf(node.lineno, tuple(body))
         if node.filter is not None:
             value = self.filter_chain(node.filter, value)
+            if self.autoescape:  # Jinja: (Markup if autoescape else identity)(filter(body))
+                value = ir.Filter(node.lineno, "safe", value, ())
         return self.assign(node.target, value, node)
 
     def filter_block(self, node: nodes.FilterBlock) -> ir.FilterBlock:
@@ -941,6 +949,7 @@ class Lowerer:
                 isinstance(a, HoleRef)
                 and a.offset == tok.name_end
                 and self.items[a.index].kind in ("expr", "stmt")
+                and not _spaced_xmlattr(self.items[a.index].node)
             ):
                 self.fail("H104", f"Jinja code inside the tag name <{tok.source_name}…>", a.offset)
             if isinstance(a, Attr) and i + 1 < len(items):
@@ -1067,26 +1076,36 @@ class Lowerer:
         region = self.scope.region
         inline = region.branch_depth > 0 or region.effects_seen or not self.pure(value)
         self.note_effects(value)
-        safety = self.safety(value)
         names = self._target_names(target)
+        content = "maybe" if self.mutates else content_safety(value)
+        # unpacking `a, b = x` binds items of x: their safety is x's content
+        safety = content if isinstance(target, nodes.Tuple) else self.safety(value)
         if inline:
             bindings = []
             for n in names:
                 b = self.scope.mutables.get(n)
                 if b is None:
                     b = ir.Binding(
-                        n, "local", mutable=True, safety=safety, initial=self._current(n)
+                        n,
+                        "local",
+                        mutable=True,
+                        safety=safety,
+                        content=content,
+                        initial=self._current(n),
                     )
                     self.scope.mutables[n] = b
-                elif b.safety != safety:
-                    b.safety = "maybe"
+                else:
+                    if b.safety != safety:
+                        b.safety = "maybe"
+                    if b.content != content:
+                        b.content = "maybe"
                 self.scope.names[n] = b
                 bindings.append(b)
             region.effects_seen = True
         else:
             bindings = []
             for n in names:
-                b = ir.Binding(n, "local", safety=safety)
+                b = ir.Binding(n, "local", safety=safety, content=content)
                 self.scope.names[n] = b
                 bindings.append(b)
         return [
@@ -1116,7 +1135,7 @@ class Lowerer:
         names = self._target_names(target)
         bindings = []
         for n in names:
-            b = ir.Binding(n, kind, safety=safety)
+            b = ir.Binding(n, kind, safety=safety, content=safety)
             self.scope.names[n] = b
             bindings.append(b)
         return ir.Target(tuple(bindings), isinstance(target, nodes.Tuple))
@@ -1152,6 +1171,13 @@ class Lowerer:
     def prop(self, name: str) -> ir.Binding:
         b = self.props.get(name)
         if b is None:
+            if name in REACT_RESERVED_PROPS:
+                m = re.search(rf"\b{name}\b", self.source)
+                self.fail(
+                    "U005",
+                    f"the context variable {name!r} cannot be passed to a React component",
+                    m.start() if m else None,
+                )
             b = ir.Binding(name, "prop")
             self.props[name] = b
         return b
@@ -1267,7 +1293,9 @@ class Lowerer:
         for special_name in ("varargs", "kwargs", "caller"):
             if special_name in special:
                 kind = "caller" if special_name == "caller" else "param"
-                extras[special_name] = self.scope.names[special_name] = ir.Binding(special_name, kind)  # type: ignore[arg-type]
+                extras[special_name] = self.scope.names[special_name] = ir.Binding(
+                    special_name, kind, content="maybe"  # type: ignore[arg-type]
+                )
         body = self.sub_lower(node.body)
         self.scope = outer
         from .emit import body_jsx_ok
@@ -1315,7 +1343,7 @@ class Lowerer:
             else:
                 self.node_fail("U004", f"{label} has no parameter {kw.key!r}", call)
         for i, a in enumerate(args):
-            if a is not None and expr_safety(a) != "no":
+            if a is not None and (expr_safety(a) != "no" or content_safety(a) != "no"):
                 self.node_fail(
                     "U002",
                     f"Markup passed to the parameter {info.params[i]!r} of {label}: macro "
@@ -1524,10 +1552,46 @@ class Lowerer:
 
     def expr(self, node: nodes.Expr) -> ir.Expr:
         line = node.lineno or 1
+        folded = self.fold(node, line)
+        if folded is not None:
+            return folded
         method = getattr(self, "expr_" + type(node).__name__, None)
         if method is None:
             self.node_fail("U002", f"the expression {type(node).__name__} is not supported", node)
         return method(node, line)  # type: ignore[no-any-return]
+
+    def fold(self, node: nodes.Expr, line: int) -> ir.Expr | None:
+        """Jinja's compiler folds constant expressions at compile time (``@optimizeconst``), with
+        observable effects: ``"<b>"|safe ~ "<"`` folds to a plain str (escaped when printed) while
+        the same concatenation at run time is Markup. Fold exactly where Jinja does."""
+        if isinstance(node, (nodes.Const, nodes.Name, nodes.TemplateData)):
+            return None
+        try:
+            eval_ctx = nodes.EvalContext(self.env, self.name)
+            eval_ctx.autoescape = self.autoescape
+            value = node.as_const(eval_ctx)
+            nodes.Const.from_untrusted(value)  # Jinja keeps the fold only for safe reprs
+        except Exception:
+            return None
+        return self.const_value(value, line)
+
+    def const_value(self, value: object, line: int) -> ir.Expr | None:
+        if isinstance(value, Markup):
+            return ir.Filter(line, "safe", ir.Const(line, str(value)), ())
+        if value is None or isinstance(value, (bool, int, float, str)):
+            return ir.Const(line, value)
+        if isinstance(value, (tuple, list)):
+            items = [self.const_value(v, line) for v in value]
+            if any(i is None for i in items):
+                return None
+            cls = ir.TupleLit if isinstance(value, tuple) else ir.ListLit
+            return cls(line, tuple(i for i in items if i is not None))
+        if isinstance(value, dict) and all(isinstance(k, str) for k in value):
+            pairs = [(ir.Const(line, k), self.const_value(v, line)) for k, v in value.items()]
+            if any(v is None for _, v in pairs):
+                return None
+            return ir.DictLit(line, tuple((k, v) for k, v in pairs if v is not None))
+        return None
 
     def expr_Const(self, node: nodes.Const, line: int) -> ir.Expr:
         return ir.Const(line, node.value)
@@ -1741,12 +1805,27 @@ def _stringish(e: ir.Expr | None) -> bool:
     return isinstance(e, ir.Const) and isinstance(e.value, str)
 
 
+def _spaced_xmlattr(node: nodes.Node) -> bool:
+    """``<ul{{ attrs|xmlattr }}>``: xmlattr output starts with a space (autospace defaults on),
+    so it is an attribute list, not part of the tag name."""
+    if not (isinstance(node, nodes.Filter) and node.name == "xmlattr"):
+        return False
+    autospace: nodes.Expr | None = node.args[0] if node.args else None
+    for kw in node.kwargs:
+        if kw.key == "autospace":
+            autospace = kw.value
+    return autospace is None or (isinstance(autospace, nodes.Const) and bool(autospace.value))
+
+
 def combine(*s: ir.Safety) -> ir.Safety:
     if all(x == "no" for x in s):
         return "no"
     if all(x == "yes" for x in s):
         return "yes"
     return "maybe"
+
+
+REACT_RESERVED_PROPS = frozenset({"key"})  # React strips `key` from props; `ref` is a prop in 19
 
 
 def expr_safety(e: ir.Expr) -> ir.Safety:
@@ -1765,7 +1844,12 @@ def expr_safety(e: ir.Expr) -> ir.Safety:
             if e.name in ("default", "d") and e.args and e.args[0] is not None:
                 return combine(inner, expr_safety(e.args[0]))
             if e.name == "join":
-                return "no" if inner == "no" else "maybe"
+                items = content_safety(e.value)
+                sep = expr_safety(e.args[0]) if e.args and e.args[0] is not None else "no"
+                return "no" if (inner, items, sep) == ("no", "no", "no") else "maybe"
+            if e.name == "replace":
+                args = [expr_safety(a) for a in e.args[:2] if a is not None]
+                return "no" if (inner, *args) == ("no",) * (1 + len(args)) else "maybe"
             return inner
         return "no"
     if isinstance(e, ir.Concat):
@@ -1786,13 +1870,103 @@ def expr_safety(e: ir.Expr) -> ir.Safety:
                 return "yes"
             return "maybe" if "maybe" in (left, right) else "no"
         return "no"
-    if isinstance(e, (ir.GetAttr, ir.GetItem, ir.SliceExpr, ir.MethodCall)):
-        return "no" if expr_safety(e.obj) == "no" else "maybe"
+    if isinstance(e, (ir.GetAttr, ir.GetItem)):
+        return content_safety(e.obj)
+    if isinstance(e, ir.SliceExpr):  # slicing Markup gives str; slicing a list gives its items
+        return content_safety(e.obj)
+    if isinstance(e, ir.MethodCall):  # Markup's str methods return Markup; d.get() an item
+        return combine(expr_safety(e.obj), content_safety(e.obj))
     if isinstance(e, (ir.MarkupOf, ir.LoopCall, ir.MacroCall, ir.SuperCall, ir.BlockText)):
         return "yes"
     if isinstance(e, ir.Call) and isinstance(e.func, ir.Var) and e.func.binding.kind == "caller":
         return "yes"
     if isinstance(e, ir.UnaryOp):
+        return "no"
+    return "maybe"
+
+
+CONTENT_KEEPING_FILTERS = frozenset(
+    {
+        "list",
+        "sort",
+        "reverse",
+        "unique",
+        "batch",
+        "slice",
+        "dictsort",
+        "items",
+        "select",
+        "reject",
+        "selectattr",
+        "rejectattr",
+        "groupby",
+        "first",
+        "last",
+        "default",
+        "d",
+    }
+)
+
+
+def content_safety(e: ir.Expr) -> ir.Safety:
+    """May a Markup value sit anywhere inside the value of ``e`` (its items, attributes)?
+    Context values arrive as JSON and never hold Markup; locals built in the template may."""
+    if isinstance(e, ir.Var):
+        return e.binding.content
+    if isinstance(e, ir.Const):
+        return "no"
+    if isinstance(e, (ir.ListLit, ir.TupleLit)):
+        out: ir.Safety = "no"
+        for item in e.items:
+            out = combine(out, combine(expr_safety(item), content_safety(item)))
+        return out
+    if isinstance(e, ir.DictLit):
+        out = "no"
+        for _, v in e.items:
+            out = combine(out, combine(expr_safety(v), content_safety(v)))
+        return out
+    if isinstance(e, (ir.GetAttr, ir.GetItem, ir.SliceExpr)):
+        return content_safety(e.obj)
+    if isinstance(e, ir.MethodCall):  # d.items(), s.split() (Markup.split gives Markup items)
+        return combine(expr_safety(e.obj), content_safety(e.obj))
+    if isinstance(e, ir.Filter) and e.value is not None:
+        if e.name in CONTENT_KEEPING_FILTERS:
+            inner = content_safety(e.value)
+            if e.name in ("default", "d") and e.args and e.args[0] is not None:
+                return combine(inner, content_safety(e.args[0]))
+            return inner
+        if e.name in (
+            "length",
+            "count",
+            "wordcount",
+            "int",
+            "float",
+            "abs",
+            "string",
+            "e",
+            "escape",
+            "safe",
+            "tojson",
+            "join",
+            "upper",
+            "lower",
+            "title",
+            "trim",
+        ):
+            return "no"
+        return "maybe"
+    if isinstance(e, (ir.Test, ir.Compare, ir.UnaryOp, ir.Concat)):
+        return "no"
+    if isinstance(e, ir.BinOp):
+        if e.op == "add":
+            return combine(content_safety(e.left), content_safety(e.right))
+        return content_safety(e.left) if e.op == "mul" else "no"
+    if isinstance(e, ir.CondExpr):
+        other = "no" if e.otherwise is None else content_safety(e.otherwise)
+        return combine(content_safety(e.then), other)
+    if isinstance(e, ir.BoolOp):
+        return combine(content_safety(e.left), content_safety(e.right))
+    if isinstance(e, ir.Call) and isinstance(e.func, ir.Global) and e.func.name == "range":
         return "no"
     return "maybe"
 
@@ -1829,4 +2003,4 @@ def lower_template(
         tree = env.parse(source, name, name)
     except jinja2.TemplateSyntaxError as exc:
         raise ConversionError("J001", exc.message or "syntax error", exc.lineno or 1, 1) from None
-    return Lowerer(source, name, tree, autoescape_for(name), project).lower()
+    return Lowerer(source, name, tree, autoescape_for(name), project, env).lower()

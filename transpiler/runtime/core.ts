@@ -862,6 +862,7 @@ function reprIn(v: unknown, seen: unknown[]): string {
     return str(v);
   }
   if (v instanceof SafeHtml) return `Markup(${reprStr(v.html)})`;
+  if (Array.isArray(v) && RANGES.has(v)) return RANGES.get(v)!;
   if (Array.isArray(v)) {
     const t = isTuple(v);
     if (seen.includes(v)) return t ? "(...)" : "[...]";
@@ -2538,113 +2539,118 @@ export function loopBreak(value: unknown = ""): LoopControl {
 
 type Recurse = (iterable: unknown, depth0: number) => unknown[];
 
-/** Jinja's `runtime.LoopContext` (the `loop` variable). */
-export class LoopContext {
-  private _index0 = -1;
+/** What all iterations of one loop share: the items still to come, the length, `changed()` state. */
+class LoopState {
+  /** items taken from the iterator so far (including one peeked ahead) */
+  consumed = 0;
+  lastChanged: unknown = MISSING;
   private _length: number | undefined;
-  private _after: unknown = MISSING;
-  private _before: unknown = MISSING;
-  private _current: unknown = MISSING;
-  private _lastChanged: unknown = MISSING;
-  private _iterator: Iterator<unknown>;
 
-  /**
-   * @param _iterable what `len()` is taken of (`null` when the loop is filtered: the filtered items are a generator)
-   * @param iterator the (possibly filtered) items
-   */
   constructor(
-    private readonly _iterable: unknown,
-    iterator: Iterator<unknown>,
-    readonly depth0: number = 0,
-    private readonly _recurse: Recurse | null = null,
-    private readonly _sized: boolean = true,
-  ) {
-    this._iterator = iterator;
+    readonly iterable: unknown,
+    public iterator: Iterator<unknown>,
+    readonly depth0: number,
+    readonly recurse: Recurse | null,
+    private readonly sized: boolean,
+  ) {}
+
+  take(): IteratorResult<unknown> {
+    const r = this.iterator.next();
+    if (!r.done) this.consumed += 1;
+    return r;
   }
 
-  get index0(): number {
-    return this._index0;
-  }
-  get index(): number {
-    return this._index0 + 1;
-  }
-  get depth(): number {
-    return this.depth0 + 1;
-  }
-  get length(): number {
+  length(): number {
     if (this._length !== undefined) return this._length;
-    const n = this._sized ? sizedLength(this._iterable) : null;
+    const n = this.sized ? sizedLength(this.iterable) : null;
     if (n !== null) {
       this._length = n;
     } else {
       const rest: unknown[] = [];
-      for (let r = this._iterator.next(); !r.done; r = this._iterator.next()) rest.push(r.value);
-      this._iterator = rest[Symbol.iterator]();
-      this._length = rest.length + this.index + (this._after !== MISSING ? 1 : 0);
+      for (let r = this.iterator.next(); !r.done; r = this.iterator.next()) rest.push(r.value);
+      this.iterator = rest[Symbol.iterator]();
+      this._length = this.consumed + rest.length;
     }
     return this._length;
+  }
+}
+
+/**
+ * Jinja's `runtime.LoopContext` (the `loop` variable), one immutable view per iteration: a partial
+ * included in the loop body or a `caller()` rendered later by React still sees its own iteration.
+ */
+export class LoopContext {
+  /** @internal */
+  constructor(
+    private readonly _state: LoopState,
+    readonly index0: number,
+    private readonly _before: unknown,
+    private readonly _hasNext: boolean,
+    private readonly _after: unknown,
+  ) {}
+
+  get index(): number {
+    return this.index0 + 1;
+  }
+  get depth0(): number {
+    return this._state.depth0;
+  }
+  get depth(): number {
+    return this._state.depth0 + 1;
+  }
+  get length(): number {
+    return this._state.length();
   }
   get revindex0(): number {
     return this.length - this.index;
   }
   get revindex(): number {
-    return this.length - this._index0;
+    return this.length - this.index0;
   }
   get first(): boolean {
-    return this._index0 === 0;
-  }
-  private _peekNext(): unknown {
-    if (this._after !== MISSING) return this._after;
-    const r = this._iterator.next();
-    this._after = r.done ? MISSING : r.value;
-    return this._after;
+    return this.index0 === 0;
   }
   get last(): boolean {
-    return this._peekNext() === MISSING;
+    return !this._hasNext;
   }
   get previtem(): unknown {
     return this.first ? undefined : this._before;
   }
   get nextitem(): unknown {
-    const r = this._peekNext();
-    return r === MISSING ? undefined : r;
+    return this._hasNext ? this._after : undefined;
   }
   cycle(...args: unknown[]): unknown {
     if (args.length === 0) typeError("no items for cycling given");
-    return args[this._index0 % args.length];
+    return args[this.index0 % args.length];
   }
   changed(...args: unknown[]): boolean {
     const value = tuple(args);
-    if (this._lastChanged === MISSING || !eq(this._lastChanged, value)) {
-      this._lastChanged = value;
+    if (this._state.lastChanged === MISSING || !eq(this._state.lastChanged, value)) {
+      this._state.lastChanged = value;
       return true;
     }
     return false;
   }
   /** `loop(iterable)` in a recursive loop: renders the body over `iterable` one level deeper. */
   call(iterable: unknown): unknown[] {
-    if (this._recurse === null) typeError("The loop must have the 'recursive' marker to be called recursively.");
-    return this._recurse(iterable, this.depth);
+    const recurse = this._state.recurse;
+    if (recurse === null) typeError("The loop must have the 'recursive' marker to be called recursively.");
+    return recurse(iterable, this.depth);
   }
-  /** @internal advance to the next item; false when exhausted */
-  _next(): boolean {
-    let rv: unknown;
-    if (this._after !== MISSING) {
-      rv = this._after;
-      this._after = MISSING;
-    } else {
-      const r = this._iterator.next();
-      if (r.done) return false;
-      rv = r.value;
-    }
-    this._index0 += 1;
-    this._before = this._current;
-    this._current = rv;
-    return true;
-  }
-  /** @internal the current item */
-  _item(): unknown {
-    return this._current;
+}
+
+/** Walks a loop's items, handing out one LoopContext per iteration (peeking one item ahead for `last`). */
+function* iterations(state: LoopState): Generator<[unknown, LoopContext]> {
+  let r = state.take();
+  let before: unknown = undefined;
+  let index0 = 0;
+  while (!r.done) {
+    const next = state.take();
+    const item = r.value;
+    yield [item, new LoopContext(state, index0, before, !next.done, next.done ? undefined : next.value)];
+    before = item;
+    index0 += 1;
+    r = next;
   }
 }
 
@@ -2685,11 +2691,11 @@ function runLoop(
         return r instanceof NotRan ? [...r.partial, orElse ? orElse() : ""] : r;
       }
     : null;
-  const ctx = new LoopContext(iterable, it, depth0, recurse, !options.filter && !(iterable instanceof LazyIter));
+  const state = new LoopState(iterable, it, depth0, recurse, !options.filter && !(iterable instanceof LazyIter));
   const out: unknown[] = [];
   let ran = false;
-  while (ctx._next()) {
-    const r = body(ctx._item(), ctx);
+  for (const [item, ctx] of iterations(state)) {
+    const r = body(item, ctx);
     if (r instanceof LoopControl) {
       out.push(r.value);
       if (r.kind === "break") break;
@@ -2740,11 +2746,21 @@ export function range(...args: unknown[]): unknown[] {
   });
   const [start, stop, step] = ints.length === 1 ? [0, ints[0], 1] : [ints[0], ints[1], ints[2] ?? 1];
   if (step === 0) typeError("range() arg 3 must not be zero");
+  const count = step > 0 ? Math.ceil((stop - start) / step) : Math.ceil((start - stop) / -step);
+  if (count > MAX_RANGE) {
+    throw new TemplateRuntimeError(`Range too big. The sandbox blocks ranges larger than MAX_RANGE (${MAX_RANGE}).`);
+  }
   const out: number[] = [];
   if (step > 0) for (let i = start; i < stop; i += step) out.push(i);
   else for (let i = start; i > stop; i += step) out.push(i);
+  RANGES.set(out, step === 1 ? `range(${start}, ${stop})` : `range(${start}, ${stop}, ${step})`);
   return out;
 }
+
+/** Jinja's `sandbox.MAX_RANGE`, enforced by its `range` global. */
+const MAX_RANGE = 100000;
+/** Arrays made by `range()`, with their Python repr (`range(0, 3)`). */
+const RANGES = new WeakMap<unknown[], string>();
 
 /** Python `dict(*args, **kwargs)` (Jinja's `dict` global). */
 export function dict(args: unknown[] = [], kwargs: Kwargs = {}): Record<string, unknown> {
