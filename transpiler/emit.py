@@ -32,6 +32,7 @@ from .htmlfacts import (
     parse_style,
     react_attr_name,
 )
+from .proptypes import NON_STRING_PROPS
 from .lower import AUTOESCAPE_FILTERS, FILTER_SIGNATURES, LOOP_ATTRS
 
 JS_RESERVED = frozenset(
@@ -402,6 +403,8 @@ class Emitter:
         raise ConversionError("U002", f"the global {e.name!r} used as a value", e.line)
 
     def x_ListLit(self, e: ir.ListLit) -> str:
+        if not e.items:
+            return "([] as unknown[])"  # filled later by .append(): let TS know it holds anything
         return "[" + ", ".join(self.expr(i) for i in e.items) + "]"
 
     def x_TupleLit(self, e: ir.TupleLit) -> str:
@@ -1021,9 +1024,26 @@ class Emitter:
                 decls = parse_style(json.loads(value))
                 if decls is not None:
                     obj = ", ".join(f"{js_str(k)}: {js_str(v)}" for k, v in decls)
+                    if any(k.startswith("--") for k, _ in decls):
+                        # custom properties are not in React.CSSProperties
+                        return name, "{ " + obj + " } as Record<string, string>"
                     return name, "{ " + obj + " }" if obj else "{}"
             return name, f"rt.parseStyle({value})"
-        return name, value
+        return name, self.typed_attr_value(name, tag, value)
+
+    def typed_attr_value(self, name: str, tag: str, value: str) -> str:
+        """@types/react declares some props as numbers or literal unions (tabIndex, colSpan,
+        aria-expanded, button type): keep literals the type allows, mark computed strings."""
+        allowed = NON_STRING_PROPS.get(name)
+        if allowed is None or (name == "type" and tag not in ("button", "ol")):
+            return value
+        if _is_literal(value):
+            text = json.loads(value)
+            if "<number>" in allowed and re.fullmatch(r"-?(?:0|[1-9][0-9]{0,8})", text):
+                return text  # React prints the number exactly as written
+            if text in allowed:
+                return value
+        return f"rt.attrString({value})"
 
     def spread_attrs(self, el: ir.Element) -> list[str]:
         """Attributes with run-time attribute text: spreads in reverse source order, so the
@@ -1248,7 +1268,12 @@ def _jsx_attr_string_ok(value: str) -> bool:
         text = json.loads(value)
     except ValueError:
         return False
-    return isinstance(text, str) and not re.search(r"[&\"\\\n\r\t\u00a0{}]", text)
+    # JSX attribute strings take no JS escapes: only text written verbatim may stay a literal
+    return (
+        isinstance(text, str)
+        and value == f'"{text}"'
+        and not re.search(r"[&\"\\\n\r\t\u00a0{}]", text)
+    )
 
 
 def _blockish(n: ir.Node | None, parent_block: bool) -> bool:

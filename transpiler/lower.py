@@ -1999,6 +1999,13 @@ def lower_template(
 ) -> ir.Template:
     """Parse and lower one template. Raises ConversionError for anything not convertible."""
     source = source.replace("\r\n", "\n").replace("\r", "\n")
+    if HOLE in source:
+        offset = source.index(HOLE)
+        line = source.count("\n", 0, offset) + 1
+        col = offset - (source.rfind("\n", 0, offset) + 1) + 1
+        raise ConversionError(
+            "H001", "the private-use character U+E000 is reserved by jinja2tsx", line, col
+        )
     try:
         tree = env.parse(source, name, name)
     except jinja2.TemplateSyntaxError as exc:

@@ -127,6 +127,16 @@ export function htmlUnescape(s: string): string {
 // ================================================================================================ attribute values
 
 /**
+ * An attribute value computed as text, for a prop that @types/react declares as a number or a
+ * union of literals (`tabIndex`, `colSpan`, `aria-expanded`, `<button type>`). React writes any
+ * value with `String()`, so the text reaches the HTML unchanged; only the declared type differs.
+ */
+// eslint-disable-next-line @typescript-eslint/no-explicit-any
+export function attrString(text: string): any {
+  return text;
+}
+
+/**
  * The value the browser sees for `{{ v }}` inside an attribute value: Markup's HTML decoded; else `str(v)`
  * ("" for Undefined). With autoescape off, the raw `str(v)` is written, so its references get decoded.
  */
