@@ -145,7 +145,14 @@ def render_react(
 def convert_case(case: Case) -> tuple[TemplateResult, dict[str, str]]:
     """The entry's result, and every module the render needs (output path → TSX)."""
     if case.project is None:
-        source = case.template.read_text(encoding="utf-8")
+        from transpiler.convert import read_template, output_name
+
+        source = read_template(case.template, f"{case.id}.html")
+        if not isinstance(source, str):  # not UTF-8: the diagnostic is the result
+            return (
+                TemplateResult(f"{case.id}.html", output_name(f"{case.id}.html"), None, [source]),
+                {},
+            )
         result = convert_source(source, f"{case.id}.html", label=case.id)
         return result, ({result.output: result.tsx} if result.tsx else {})
     from transpiler.convert import convert_names, discover
