@@ -16,16 +16,12 @@ from collections.abc import Sequence
 from pathlib import Path
 
 from . import __version__
-from .convert import (
-    TemplateResult,
-    atomic_write,
-    convert_names,
-    discover,
-    format_sources,
-    output_name,
-    write_runtime,
-)
+from .bulk import Options, Report, discover, run_convert
+from .config import Config, ConfigError, load_config
+from .convert import atomic_write, convert_names, format_sources, output_name
 from .diagnostics import RULES, Diagnostic
+from .environment import make_environment
+from .progress import ProgressBar
 
 EXIT_OK, EXIT_REPORT, EXIT_USAGE, EXIT_INTERNAL = 0, 1, 2, 123
 
@@ -38,29 +34,69 @@ def _err(msg: str) -> None:
     print(msg, file=sys.stderr)
 
 
-def _templates(paths: Sequence[str]) -> tuple[Path, list[str]]:
-    """SRC arguments → (templates root, names). A folder is a root; files share their folder."""
+def _config(args: argparse.Namespace) -> Config:
+    explicit = Path(args.config) if getattr(args, "config", None) else None
+    if explicit is not None and not explicit.is_file():
+        raise UsageError(f"{explicit}: no such config file")
+    try:
+        return load_config(explicit=explicit)
+    except ConfigError as exc:
+        raise UsageError(str(exc)) from None
+
+
+def _options(args: argparse.Namespace, cfg: Config) -> Options:
+    extensions = tuple(args.extension or cfg.extensions)
+    for ext in extensions:
+        try:
+            make_environment(None, (ext,))
+        except Exception as exc:
+            raise UsageError(f"cannot load the Jinja extension {ext!r}: {exc}") from None
+    fmt = cfg.format if getattr(args, "format", None) is None else args.format
+    return Options(extensions, cfg.autoescape, fmt)
+
+
+def _templates_root(path: Path, cfg: Config) -> Path:
+    """The templates folder a lone template belongs to: a configured ``src`` holding it, else its
+    nearest ancestor called ``templates`` (Flask's convention), else its own folder — so names in
+    ``{% extends "base.html" %}`` resolve as Flask resolves them."""
+    full = path.resolve()
+    for s in cfg.src:
+        root = cfg.resolve(s).resolve()
+        if full.is_relative_to(root):
+            return root
+    for folder in full.parents:
+        if folder.name == "templates":
+            return folder
+    return full.parent
+
+
+def _selection(paths: Sequence[str], cfg: Config) -> list[tuple[Path, list[str]]]:
+    """SRC arguments (or the configured ``src``) → [(templates root, names)]."""
     if not paths:
-        raise UsageError("no template folder or file given")
-    roots = [Path(p) for p in paths]
-    for r in roots:
-        if not r.exists():
-            raise UsageError(f"{r}: no such file or directory")
-    if len(roots) == 1 and roots[0].is_dir():
-        return roots[0], discover(roots[0])
-    if all(r.is_file() for r in roots):
-        base = Path(os.path.commonpath([str(r.resolve().parent) for r in roots]))
-        return base, sorted(str(r.resolve().relative_to(base)).replace(os.sep, "/") for r in roots)
-    raise UsageError("give one templates folder, or template files")
+        if not cfg.src:
+            raise UsageError("no templates folder given (argument, or src in [tool.jinja2tsx])")
+        paths = [str(cfg.resolve(s)) for s in cfg.src]
+    groups: dict[Path, list[str]] = {}
+    for raw in paths:
+        p = Path(raw)
+        if not p.exists():
+            raise UsageError(f"{p}: no such file or directory")
+        if p.is_dir():
+            names = discover(p, cfg.include, cfg.exclude, cfg.respect_gitignore)
+            groups.setdefault(p, []).extend(names)
+        else:
+            root = _templates_root(p, cfg)
+            rel = p.resolve().relative_to(root).as_posix()
+            key = next((g for g in groups if g.resolve() == root), root)
+            groups.setdefault(key, []).append(rel)
+    return [(root, sorted(set(names))) for root, names in groups.items()]
 
 
-def _print_diagnostics(results: list[TemplateResult], root: Path, fmt: str = "concise") -> None:
-    diags: list[Diagnostic] = [d for r in results for d in r.diagnostics]
+def _print_diagnostics(diags: list[Diagnostic], fmt: str = "concise") -> None:
     if fmt == "json":
-        print(json.dumps([_rooted(d, root).as_json() for d in diags], indent=2))
+        print(json.dumps([d.as_json() for d in diags], indent=2))
         return
     for d in diags:
-        d = _rooted(d, root)
         _err(d.concise())
         hint = d.hint or RULES[d.code].instead
         if hint:
@@ -73,80 +109,118 @@ def _rooted(d: Diagnostic, root: Path) -> Diagnostic:
 
 
 def cmd_convert(args: argparse.Namespace) -> int:
-    root, names = _templates(args.src)
-    if args.out is None:
-        raise UsageError("--out DEST is required")
-    dest = Path(args.out)
-    results = convert_names(root, names)
-    ok = [r for r in results if r.ok]
-    warnings: list[str] = []
-    formatted = (
-        format_sources([(r.output, r.tsx or "") for r in ok], warnings)
-        if args.format
-        else [r.tsx or "" for r in ok]
+    cfg = _config(args)
+    out = args.out or (str(cfg.resolve(cfg.out)) if cfg.out else None)
+    if out is None:
+        raise UsageError("--out DEST is required (or out in [tool.jinja2tsx])")
+    dest = Path(out)
+    options = _options(args, cfg)
+    jobs = cfg.jobs if args.jobs is None else args.jobs
+    quiet = args.quiet
+    reports: list[Report] = []
+    for root, names in _selection(args.src, cfg):
+        bar = ProgressBar("converting", enabled=False if quiet else None)
+        try:
+            report = run_convert(
+                root, dest, names, options, jobs=jobs, force=args.force, progress=bar
+            )
+        finally:
+            bar.close()
+        reports.append(report)
+    outcomes = [o for r in reports for o in r.outcomes]
+    for r in reports:
+        for w in r.warnings:
+            _err(f"jinja2tsx: warning: W001 {w}")
+        diags = [_rooted(d, r.src) for o in r.outcomes for d in o.diagnostics]
+        _print_diagnostics(diags)
+        for o in r.outcomes:
+            if o.status == "kept" and not quiet:
+                _err(f"kept {dest / o.output}: edited by hand since jinja2tsx wrote it")
+    if args.report:
+        data = reports[0].as_json() if len(reports) == 1 else [r.as_json() for r in reports]
+        atomic_write(Path(args.report), json.dumps(data, indent=2) + "\n")
+    count = lambda s: sum(1 for o in outcomes if o.status == s)  # noqa: E731
+    summary = (
+        f"{count('converted')} converted, {count('not-convertible')} not convertible, "
+        f"{count('unchanged')} unchanged"
     )
-    for w in warnings:
-        _err(f"jinja2tsx: warning: W001 {w}")
-    written = 0
-    for r, text in zip(ok, formatted):
-        if atomic_write(dest / r.output, text):
-            written += 1
-    if ok:
-        write_runtime(dest)
-    _print_diagnostics(results, root)
-    failed = len(results) - len(ok)
-    _err(
-        f"{len(ok)} converted, {failed} not convertible, {len(ok) - written} unchanged" f" → {dest}"
-    )
-    return EXIT_REPORT if failed else EXIT_OK
+    if count("kept"):
+        summary += f", {count('kept')} kept (edited by hand; --force overwrites)"
+    _err(f"{summary} → {dest}")
+    return EXIT_REPORT if count("not-convertible") or count("kept") else EXIT_OK
 
 
 def cmd_check(args: argparse.Namespace) -> int:
-    root, names = _templates(args.src)
-    results = convert_names(root, names)
-    _print_diagnostics(results, root, args.format)
-    failed = sum(1 for r in results if not r.ok)
+    cfg = _config(args)
+    options = _options(args, cfg)
+    diags: list[Diagnostic] = []
+    total = failed = 0
+    for root, names in _selection(args.src, cfg):
+        results = convert_names(root, names, options.environment(root))
+        total += len(results)
+        failed += sum(1 for r in results if not r.ok)
+        diags += [_rooted(d, root) for r in results for d in r.diagnostics]
+    _print_diagnostics(diags, args.format)
     if args.format != "json":
         if failed:
-            _err(f"{failed} of {len(results)} templates are not convertible")
-        else:
-            _err(f"all {len(results)} templates convert")
+            _err(f"{failed} of {total} templates are not convertible")
+        elif not args.quiet:
+            _err(f"all {total} templates convert")
     return EXIT_REPORT if failed else EXIT_OK
 
 
 def cmd_diff(args: argparse.Namespace) -> int:
+    cfg = _config(args)
+    options = _options(args, cfg)
     template = Path(args.template)
     if not template.is_file():
         raise UsageError(f"{template}: no such template")
-    root = Path(args.root) if args.root else template.parent
-    name = str(template.resolve().relative_to(root.resolve())).replace(os.sep, "/")
-    (result,) = convert_names(root, [name])
+    root = Path(args.root).resolve() if args.root else _templates_root(template, cfg)
+    try:
+        name = template.resolve().relative_to(root).as_posix()
+    except ValueError:
+        raise UsageError(f"{template} is not inside the templates folder {root}") from None
+    (result,) = convert_names(root, [name], options.environment(root))
     if not result.ok:
-        _print_diagnostics([result], root)
+        _print_diagnostics([_rooted(d, root) for d in result.diagnostics])
         return EXIT_REPORT
-    (text,) = format_sources([(result.output, result.tsx or "")])
-    target = Path(args.out) / output_name(name) if args.out else template.with_suffix(".tsx")
+    warnings: list[str] = []
+    text = result.tsx or ""
+    if options.format:
+        (text,) = format_sources([(result.output, text)], warnings)
+    for w in warnings:
+        _err(f"jinja2tsx: warning: W001 {w}")
+    out = args.out or (str(cfg.resolve(cfg.out)) if cfg.out else None)
+    target = Path(out) / output_name(name) if out else template.with_suffix(".tsx")
     old = target.read_text(encoding="utf-8") if target.exists() else ""
     diff = difflib.unified_diff(
         old.splitlines(keepends=True),
         text.splitlines(keepends=True),
-        fromfile=str(target) if old else "/dev/null",
+        fromfile=str(target) if target.exists() else "/dev/null",
         tofile=str(target),
     )
     color = (
         args.color
         if args.color is not None
-        else (sys.stdout.isatty() and "NO_COLOR" not in os.environ)
+        else (sys.stdout.isatty() and not os.environ.get("NO_COLOR"))
     )
+    changed = False
     for line in diff:
+        changed = True
+        if not line.endswith("\n"):
+            line += "\n\\ No newline at end of file\n"
         if color:
             if line.startswith("+") and not line.startswith("+++"):
-                line = f"\033[32m{line}\033[0m"
+                line = f"\033[32m{line.rstrip(chr(10))}\033[0m\n"
             elif line.startswith("-") and not line.startswith("---"):
-                line = f"\033[31m{line}\033[0m"
+                line = f"\033[31m{line.rstrip(chr(10))}\033[0m\n"
             elif line.startswith("@@"):
-                line = f"\033[36m{line}\033[0m"
+                line = f"\033[36m{line.rstrip(chr(10))}\033[0m\n"
+            elif line.startswith(("+++", "---")):
+                line = f"\033[1m{line.rstrip(chr(10))}\033[0m\n"
         sys.stdout.write(line)
+    if not changed and not args.quiet:
+        _err(f"{target}: up to date")
     return EXIT_OK
 
 
@@ -167,21 +241,49 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--version", action="version", version=f"jinja2tsx {__version__}")
     sub = p.add_subparsers(dest="command", required=True)
 
-    c = sub.add_parser("convert", help="convert a templates folder into TSX modules")
-    c.add_argument("src", nargs="+", help="templates folder (or template files)")
-    c.add_argument("--out", "-o", help="output folder")
-    c.add_argument("--no-format", dest="format", action="store_false", help="skip prettier")
+    common = argparse.ArgumentParser(add_help=False)
+    common.add_argument("--config", help="pyproject.toml to read [tool.jinja2tsx] from")
+    common.add_argument(
+        "--extension",
+        action="append",
+        metavar="NAME",
+        help="Jinja extension the app enables (repeatable; overrides the config)",
+    )
+    common.add_argument("-q", "--quiet", action="store_true", help="print only problems")
+
+    c = sub.add_parser(
+        "convert", parents=[common], help="convert a templates folder into TSX modules"
+    )
+    c.add_argument("src", nargs="*", help="templates folder(s) or files (default: config src)")
+    c.add_argument("--out", "-o", help="output folder (default: config out)")
+    c.add_argument(
+        "--no-format", dest="format", action="store_false", default=None, help="skip prettier"
+    )
+    c.add_argument(
+        "--jobs", "-j", type=int, default=None, help="worker processes (0 = automatic, 1 = serial)"
+    )
+    c.add_argument(
+        "--force", action="store_true", help="overwrite generated files even if edited by hand"
+    )
+    c.add_argument("--report", metavar="FILE", help="write a JSON report of every template")
     c.set_defaults(func=cmd_convert)
 
-    k = sub.add_parser("check", help="report templates that cannot be converted exactly")
-    k.add_argument("src", nargs="+", help="templates folder or files")
+    k = sub.add_parser(
+        "check", parents=[common], help="report templates that cannot be converted exactly"
+    )
+    k.add_argument("src", nargs="*", help="templates folder(s) or files (default: config src)")
     k.add_argument("--format", choices=("concise", "json"), default="concise")
     k.set_defaults(func=cmd_check)
 
-    d = sub.add_parser("diff", help="preview the TSX one template converts to, as a diff")
+    d = sub.add_parser(
+        "diff", parents=[common], help="preview the TSX one template converts to, as a diff"
+    )
     d.add_argument("template")
-    d.add_argument("--root", help="templates folder (default: the template's folder)")
-    d.add_argument("--out", help="output folder the TSX would be written to")
+    d.add_argument("--root", help="templates folder (default: found from the template's path)")
+    d.add_argument("--out", help="output folder the TSX would be written to (default: config)")
+    d.add_argument(
+        "--no-format", dest="format", action="store_false", default=None, help="skip prettier"
+    )
     d.add_argument("--color", dest="color", action="store_true", default=None)
     d.add_argument("--no-color", dest="color", action="store_false")
     d.set_defaults(func=cmd_diff)

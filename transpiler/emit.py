@@ -1130,7 +1130,7 @@ class Emitter:
             return f'rt.loop({iterable}, {callback}{opts}).join("")'
         if isinstance(n, ir.Set):
             inline = self.emit_set(n)
-            return None if inline is None else f'({inline[:-len(", null)")]}, "")'
+            return None if inline is None else f'{inline[:-len(", null)")]}, "")'
         if isinstance(n, ir.SetAttr):
             return self.setattr(n)
         if isinstance(n, ir.Element):

@@ -20,12 +20,15 @@ def autoescape_for(name: str) -> bool:
 
 
 def make_environment(
-    loader: jinja2.BaseLoader | None = None, extensions: Sequence[str] = ()
+    loader: jinja2.BaseLoader | None = None,
+    extensions: Sequence[str] = (),
+    autoescape: bool = True,
 ) -> jinja2.Environment:
-    """An environment configured like Flask's ``app.jinja_env`` (without Flask's globals)."""
+    """An environment configured like Flask's ``app.jinja_env`` (without Flask's globals).
+    ``autoescape=False`` turns Flask's by-extension rule off for every template."""
     return jinja2.Environment(
         loader=loader,
-        autoescape=autoescape_for,
+        autoescape=autoescape_for if autoescape else False,
         extensions=list(extensions),
         trim_blocks=False,
         lstrip_blocks=False,

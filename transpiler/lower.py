@@ -28,7 +28,7 @@ from jinja2.compiler import find_undeclared
 
 from . import ir
 from .diagnostics import ConversionError
-from .environment import JINJA_GLOBALS, autoescape_for
+from .environment import JINJA_GLOBALS
 from .graph import Project
 from .htmlscan import (
     HOLE,
@@ -1091,7 +1091,7 @@ class Lowerer:
                         mutable=True,
                         safety=safety,
                         content=content,
-                        initial=self._current(n),
+                        initial=self._value_binding(n),
                     )
                     self.scope.mutables[n] = b
                 else:
@@ -1116,6 +1116,14 @@ class Lowerer:
                 inline,
             )
         ]
+
+    def _value_binding(self, name: str) -> ir.Binding | None:
+        """The binding a conditionally assigned variable starts from, if it holds a value (a
+        macro or module of the same name is shadowed, not copied)."""
+        b = self._current(name)
+        if b is not None and b.kind in ("macro", "module", "caller"):
+            return None
+        return b
 
     def _target_names(self, target: nodes.Expr) -> list[str]:
         if isinstance(target, nodes.Name):
@@ -2010,4 +2018,5 @@ def lower_template(
         tree = env.parse(source, name, name)
     except jinja2.TemplateSyntaxError as exc:
         raise ConversionError("J001", exc.message or "syntax error", exc.lineno or 1, 1) from None
-    return Lowerer(source, name, tree, autoescape_for(name), project, env).lower()
+    autoescape = env.autoescape(name) if callable(env.autoescape) else bool(env.autoescape)
+    return Lowerer(source, name, tree, autoescape, project, env).lower()

@@ -89,6 +89,10 @@ class NodeWorker:
     def eval(self, runtime_dir: str, calls: Sequence[dict[str, Any]]) -> list[dict[str, Any]]:
         return list(self.request("eval", runtime_dir=runtime_dir, calls=list(calls)))
 
+    def observe(self, runtime_dir: str, calls: Sequence[dict[str, Any]]) -> list[dict[str, Any]]:
+        """Call runtime functions; each result as Jinja shows it: printed, truthiness, repr."""
+        return list(self.request("observe", runtime_dir=runtime_dir, calls=list(calls)))
+
     def close(self) -> None:
         proc, self._proc = self._proc, None
         if proc is None:

@@ -8,6 +8,8 @@
 //                                         -> [[{html, warnings} | {error}] per props] per request
 //   eval    {runtime_dir, calls: [{fn, args: json}]}
 //                                         -> [{value: json} | {error}]  (runtime functions, e.g. filters)
+//   observe {runtime_dir, calls: [{fn, args: json}]}
+//                                         -> [{out, truthy, repr, lazy} | {error}]  (as Jinja would show it)
 // Packages (prettier, esbuild, react) are resolved from the toolchain root given as argv[2].
 // Nothing but protocol lines is written to stdout.
 
@@ -223,7 +225,44 @@ function opEval(msg) {
   });
 }
 
+// Values as a differential test observes them: what Jinja prints (autoescape on), Python truthiness
+// and repr. JSON objects {"__markup__": html} in args stand for Markup values.
+function reviveMarkup(rt, v) {
+  if (Array.isArray(v)) {
+    const out = v.map((x) => reviveMarkup(rt, x));
+    return rt.isTuple(v) ? rt.tuple(out) : out;
+  }
+  if (rt.isDict(v)) {
+    const keys = Object.keys(v);
+    if (keys.length === 1 && keys[0] === "__markup__") return rt.markup(String(v.__markup__));
+    const out = {};
+    for (const k of keys) out[k] = reviveMarkup(rt, v[k]);
+    return out;
+  }
+  return v;
+}
+
+function opObserve(msg) {
+  const rt = loadRuntime(msg.runtime_dir);
+  return msg.calls.map((call) => {
+    try {
+      const fn = lookup(rt, call.fn);
+      const args = reviveMarkup(rt, rt.parseJSON(call.args));
+      let value = fn(...args);
+      let lazy = false;
+      if (value instanceof rt.LazyIter) {
+        lazy = true;
+        value = value.toArray();
+      }
+      return { out: rt.out(value), truthy: rt.truthy(value), repr: rt.repr(value), lazy };
+    } catch (err) {
+      return { error: errorText(err) };
+    }
+  });
+}
+
 const OPS = {
+  observe: async (msg) => opObserve(msg),
   ping: async () => "pong",
   format: opFormat,
   render: opRender,

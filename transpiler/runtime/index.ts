@@ -6,6 +6,6 @@
 
 export * from "./core";
 export * from "./html";
-export { filters } from "./filters";
-export { tests } from "./tests";
+export { filters, callFilter, FILTER_NAMES } from "./filters";
+export { tests, callTest, TEST_NAMES } from "./tests";
 export * from "./compose";

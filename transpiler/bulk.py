@@ -1,0 +1,312 @@
+"""Bulk conversion of a templates folder: the ``convert`` workflow.
+
+Owns discovery (include/exclude patterns, ``.gitignore``), incremental skipping by content hash,
+conversion in parallel processes, formatting every new output in one batch through the Node
+worker, writes that never clobber hand edits, and the per-template report.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import json
+import os
+from collections.abc import Callable, Sequence
+from concurrent.futures import ProcessPoolExecutor
+from pathlib import Path
+
+import jinja2
+import jinja2.meta
+import pathspec
+
+from . import __version__
+from .convert import (
+    TEMPLATE_SUFFIXES,
+    TemplateResult,
+    atomic_write,
+    convert_names,
+    format_sources,
+    output_name,
+    read_template,
+    write_runtime,
+)
+from .diagnostics import Diagnostic
+from .environment import make_environment
+from .manifest import Manifest
+
+Status = str  # "converted" | "unchanged" | "not-convertible" | "kept"
+
+
+@dataclasses.dataclass(frozen=True)
+class Options:
+    """Settings that change what is generated (they are part of the incremental hash)."""
+
+    extensions: tuple[str, ...] = ()
+    autoescape: bool = True
+    format: bool = True
+
+    def key(self) -> str:
+        return json.dumps(dataclasses.asdict(self), sort_keys=True)
+
+    def environment(self, src: Path) -> jinja2.Environment:
+        return make_environment(jinja2.FileSystemLoader(str(src)), self.extensions, self.autoescape)
+
+
+@dataclasses.dataclass
+class Outcome:
+    template: str
+    output: str
+    status: Status
+    diagnostics: list[Diagnostic]
+
+    def as_json(self, root: Path) -> dict[str, object]:
+        return {
+            "template": str(root / self.template),
+            "output": self.output,
+            "status": self.status,
+            "diagnostics": [
+                dataclasses.replace(d, path=str(root / d.path)).as_json() for d in self.diagnostics
+            ],
+        }
+
+
+@dataclasses.dataclass
+class Report:
+    src: Path
+    dest: Path
+    outcomes: list[Outcome]
+    warnings: list[str]
+
+    def count(self, status: Status) -> int:
+        return sum(1 for o in self.outcomes if o.status == status)
+
+    def summary(self) -> str:
+        text = (
+            f"{self.count('converted')} converted, {self.count('not-convertible')} not convertible, "
+            f"{self.count('unchanged')} unchanged"
+        )
+        kept = self.count("kept")
+        if kept:
+            text += f", {kept} kept (edited by hand; --force overwrites)"
+        return text
+
+    def as_json(self) -> dict[str, object]:
+        return {
+            "tool": f"jinja2tsx {__version__}",
+            "src": str(self.src),
+            "dest": str(self.dest),
+            "summary": {
+                s: self.count(s) for s in ("converted", "unchanged", "not-convertible", "kept")
+            },
+            "warnings": self.warnings,
+            "templates": [o.as_json(self.src) for o in self.outcomes],
+        }
+
+
+# ----------------------------------------------------------------------------- discovery
+
+
+def _gitignore_specs(src: Path) -> list[tuple[Path, pathspec.PathSpec]]:
+    """Every .gitignore that applies below ``src``: those in ``src``'s ancestors up to the
+    repository root, and those inside it."""
+    specs: list[tuple[Path, pathspec.PathSpec]] = []
+    src = src.resolve()
+    folders = []
+    for folder in [src, *src.parents]:
+        folders.append(folder)
+        if (folder / ".git").exists():
+            break
+    else:
+        folders = [src]  # not in a git repository: only the folder's own files count
+    candidates = [f / ".gitignore" for f in reversed(folders)]
+    candidates += sorted(p for p in src.rglob(".gitignore") if p.parent != src)
+    for path in candidates:
+        if path.is_file():
+            lines = path.read_text(encoding="utf-8", errors="replace").splitlines()
+            specs.append((path.parent, pathspec.PathSpec.from_lines("gitwildmatch", lines)))
+    return specs
+
+
+def discover(
+    src: Path,
+    include: Sequence[str] = (),
+    exclude: Sequence[str] = (),
+    respect_gitignore: bool = True,
+) -> list[str]:
+    """Template names below ``src`` (relative, '/'-separated, sorted)."""
+    inc = pathspec.PathSpec.from_lines("gitwildmatch", include) if include else None
+    exc = pathspec.PathSpec.from_lines("gitwildmatch", exclude) if exclude else None
+    ignores = _gitignore_specs(src) if respect_gitignore else []
+    root = src.resolve()
+    names = []
+    for folder, dirs, files in os.walk(root):
+        dirs[:] = sorted(d for d in dirs if not d.startswith(".") and d != "node_modules")
+        for f in files:
+            full = Path(folder) / f
+            rel = full.relative_to(root).as_posix()
+            if inc is not None:
+                if not inc.match_file(rel):
+                    continue
+            elif not f.lower().endswith(TEMPLATE_SUFFIXES):
+                continue
+            if exc is not None and exc.match_file(rel):
+                continue
+            if any(
+                full.is_relative_to(base) and spec.match_file(full.relative_to(base).as_posix())
+                for base, spec in ignores
+            ):
+                continue
+            names.append(rel)
+    return sorted(names)
+
+
+def dependencies(env: jinja2.Environment, name: str, cache: dict[str, list[str]]) -> list[str]:
+    """Templates ``name`` statically extends, includes or imports, transitively."""
+    seen: set[str] = set()
+    todo = [name]
+    while todo:
+        current = todo.pop()
+        if current not in cache:
+            refs: list[str] = []
+            try:
+                assert env.loader is not None
+                source = env.loader.get_source(env, current)[0]
+                refs = [r for r in jinja2.meta.find_referenced_templates(env.parse(source)) if r]
+            except Exception:  # missing or broken: the conversion reports it
+                refs = []
+            cache[current] = refs
+        for ref in cache[current]:
+            if ref not in seen and ref != name:
+                seen.add(ref)
+                todo.append(ref)
+    return sorted(seen)
+
+
+# ----------------------------------------------------------------------------- conversion
+
+
+def _convert_chunk(src: str, names: list[str], options: Options) -> list[TemplateResult]:
+    return convert_names(Path(src), names, options.environment(Path(src)))
+
+
+def _convert_all(
+    src: Path,
+    names: list[str],
+    options: Options,
+    jobs: int,
+    tick: Callable[[int, str], None],
+) -> list[TemplateResult]:
+    if jobs == 0:
+        jobs = 1 if len(names) < 48 else min(8, os.cpu_count() or 1)
+    if jobs <= 1 or len(names) < 2:
+        env = options.environment(src)
+        out = []
+        # one Project for the run: shared layouts and macro files are lowered once
+        from .graph import Project
+
+        project = Project(env)
+        for name in names:
+            out.extend(_convert_one(src, name, env, project))
+            tick(1, name)
+        return out
+    size = max(1, min(32, len(names) // (jobs * 4) or 1))
+    chunks = [names[i : i + size] for i in range(0, len(names), size)]
+    results: dict[str, TemplateResult] = {}
+    with ProcessPoolExecutor(max_workers=jobs) as pool:
+        futures = [pool.submit(_convert_chunk, str(src), chunk, options) for chunk in chunks]
+        for fut, chunk in zip(futures, chunks):
+            for r in fut.result():
+                results[r.name] = r
+            tick(len(chunk), chunk[-1])
+    return [results[n] for n in names]
+
+
+def _convert_one(
+    src: Path, name: str, env: jinja2.Environment, project: object
+) -> list[TemplateResult]:
+    from .convert import convert_source
+
+    text = read_template(src / name, name)
+    if isinstance(text, Diagnostic):
+        return [TemplateResult(name, output_name(name), None, [text])]
+    return [convert_source(text, name, env, project=project)]  # type: ignore[arg-type]
+
+
+def run_convert(
+    src: Path,
+    dest: Path,
+    names: list[str],
+    options: Options,
+    *,
+    jobs: int = 0,
+    force: bool = False,
+    progress: Callable[[int, int, str], None] | None = None,
+) -> Report:
+    """Convert ``names`` (below ``src``) into ``dest``; the report says what happened to each."""
+    manifest = Manifest(dest, options.key())
+    env = options.environment(src)
+    dep_cache: dict[str, list[str]] = {}
+    outcomes: dict[str, Outcome] = {}
+    inputs: dict[str, tuple[str, list[str]]] = {}
+    todo: list[str] = []
+    total = len(names)
+    done = 0
+
+    def tick(n: int, name: str) -> None:
+        nonlocal done
+        done += n
+        if progress is not None:
+            progress(done, total, name)
+
+    for name in names:
+        out = output_name(name)
+        deps = dependencies(env, name, dep_cache)
+        sources = {}
+        for n in [name, *deps]:
+            try:
+                sources[n] = (src / n).read_bytes().decode("utf-8", errors="replace")
+            except OSError:
+                sources[n] = ""
+        key = manifest.inputs_hash(sources)
+        inputs[name] = (key, deps)
+        entry = manifest.entries.get(out)
+        current = manifest.on_disk(out)
+        if (
+            entry is not None
+            and entry.inputs == key
+            and current is not None
+            and not manifest.edited_by_hand(out, current)
+        ):
+            outcomes[name] = Outcome(name, out, "unchanged", [])
+            tick(1, name)
+        else:
+            todo.append(name)
+
+    results = _convert_all(src, todo, options, jobs, tick)
+    ok = [r for r in results if r.ok]
+    warnings: list[str] = []
+    if options.format:
+        texts = format_sources([(r.output, r.tsx or "") for r in ok], warnings)
+    else:
+        texts = [r.tsx or "" for r in ok]
+    formatted = dict(zip([r.name for r in ok], texts))
+    for r in results:
+        if not r.ok:
+            outcomes[r.name] = Outcome(r.name, r.output, "not-convertible", r.diagnostics)
+            continue
+        text = formatted[r.name]
+        current = manifest.on_disk(r.output)
+        if current == text:
+            status = "unchanged"
+        elif manifest.edited_by_hand(r.output, current) and not force:
+            outcomes[r.name] = Outcome(r.name, r.output, "kept", r.diagnostics)
+            continue
+        else:
+            atomic_write(dest / r.output, text)
+            status = "converted"
+        key, deps = inputs[r.name]
+        manifest.record(r.output, r.name, key, text, deps)
+        outcomes[r.name] = Outcome(r.name, r.output, status, r.diagnostics)
+    if ok or any(o.status == "unchanged" for o in outcomes.values()):
+        write_runtime(dest)
+        manifest.save()
+    return Report(src, dest, [outcomes[n] for n in names], warnings)

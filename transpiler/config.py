@@ -1,0 +1,112 @@
+"""Project configuration: ``[tool.jinja2tsx]`` in the nearest pyproject.toml, overridden by CLI flags.
+
+```toml
+[tool.jinja2tsx]
+src = "app/templates"            # templates folder(s): a string or a list
+out = "web/app/_templates"       # where convert writes TSX
+include = ["**/*.html"]          # glob patterns, relative to src (default: every template suffix)
+exclude = ["admin/legacy/**"]    # glob patterns, relative to src
+extensions = ["jinja2.ext.do"]   # Jinja extensions the app enables
+autoescape = true                # true: Flask's rule (by extension); false: never
+globals = ["render_icon"]        # app-defined globals, filters, tests (see issue on app names)
+filters = []
+tests = []
+jobs = 0                         # worker processes for convert (0 = one per CPU, 1 = serial)
+format = true                    # prettier
+respect_gitignore = true
+```
+Unknown keys and wrong types are usage errors (exit 2), never silently ignored.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import tomllib
+from pathlib import Path
+from typing import Any
+
+
+class ConfigError(Exception):
+    """A configuration mistake the user must fix (exit code 2)."""
+
+
+@dataclasses.dataclass
+class Config:
+    src: list[str] = dataclasses.field(default_factory=list)
+    out: str | None = None
+    include: list[str] = dataclasses.field(default_factory=list)
+    exclude: list[str] = dataclasses.field(default_factory=list)
+    extensions: list[str] = dataclasses.field(default_factory=list)
+    autoescape: bool = True
+    globals: list[str] = dataclasses.field(default_factory=list)
+    filters: list[str] = dataclasses.field(default_factory=list)
+    tests: list[str] = dataclasses.field(default_factory=list)
+    jobs: int = 0
+    format: bool = True
+    respect_gitignore: bool = True
+    # where the settings came from: paths in the file are relative to its folder
+    path: Path | None = None
+
+    @property
+    def base(self) -> Path:
+        return self.path.parent if self.path is not None else Path.cwd()
+
+    def resolve(self, value: str) -> Path:
+        p = Path(value)
+        return p if p.is_absolute() else self.base / p
+
+
+_LISTS = ("src", "include", "exclude", "extensions", "globals", "filters", "tests")
+
+
+def find_pyproject(start: Path) -> Path | None:
+    start = start.resolve()
+    for folder in [start, *start.parents]:
+        candidate = folder / "pyproject.toml"
+        if candidate.is_file():
+            return candidate
+    return None
+
+
+def load_config(start: Path | None = None, explicit: Path | None = None) -> Config:
+    """The settings of the nearest pyproject.toml above ``start`` (or ``explicit``)."""
+    path = explicit or find_pyproject(start or Path.cwd())
+    if path is None:
+        return Config()
+    try:
+        data = tomllib.loads(path.read_text(encoding="utf-8"))
+    except (OSError, tomllib.TOMLDecodeError) as exc:
+        raise ConfigError(f"{path}: cannot read: {exc}") from None
+    section = data.get("tool", {}).get("jinja2tsx")
+    if section is None:
+        return Config(path=path if explicit else None)
+    return parse_section(section, path)
+
+
+def parse_section(section: Any, path: Path) -> Config:
+    if not isinstance(section, dict):
+        raise ConfigError(f"{path}: [tool.jinja2tsx] must be a table")
+    cfg = Config(path=path)
+    known = {f.name for f in dataclasses.fields(Config)} - {"path"}
+    for key, value in section.items():
+        name = key.replace("-", "_")
+        if name not in known:
+            raise ConfigError(
+                f"{path}: unknown key {key!r} in [tool.jinja2tsx] "
+                f"(known: {', '.join(sorted(known))})"
+            )
+        if name in _LISTS:
+            if isinstance(value, str) and name == "src":
+                value = [value]
+            if not (isinstance(value, list) and all(isinstance(v, str) for v in value)):
+                raise ConfigError(f"{path}: [tool.jinja2tsx] {key} must be a list of strings")
+        elif name == "out":
+            if not isinstance(value, str):
+                raise ConfigError(f"{path}: [tool.jinja2tsx] out must be a string")
+        elif name == "jobs":
+            if not (isinstance(value, int) and not isinstance(value, bool) and value >= 0):
+                raise ConfigError(f"{path}: [tool.jinja2tsx] jobs must be a whole number >= 0")
+        elif not isinstance(value, bool):
+            raise ConfigError(f"{path}: [tool.jinja2tsx] {key} must be true or false")
+        setattr(cfg, name, value)
+    return cfg
