@@ -13,7 +13,12 @@ from __future__ import annotations
 
 import argparse
 import collections
+import contextlib
+import os
+import shutil
+import subprocess
 import sys
+import tempfile
 import time
 from pathlib import Path
 
@@ -39,12 +44,60 @@ def template_root(path: Path, corpus: Path) -> Path:
     return path.parent
 
 
+def _timed(cmd: list[str]) -> float:
+    t0 = time.perf_counter()
+    subprocess.run(cmd, capture_output=True, text=True)
+    return time.perf_counter() - t0
+
+
+def cli_timings(roots: list[Path], jinja_s: float) -> None:
+    """Wall-clock time of the real commands. ``check`` runs as one process over every folder;
+    ``convert`` runs the CLI entry point once per folder (each project has its own output
+    folder) inside one process, so the Node worker starts once, as in a real run."""
+    from transpiler.cli import main as cli_main
+
+    exe = shutil.which("jinja2tsx") or "jinja2tsx"
+    ext = [f"--extension={e}" for e in EXTENSIONS]
+    check_s = _timed([exe, "check", "-q", *ext, *map(str, roots)])
+    print(f"jinja2tsx check (one process, {len(roots)} folders): {check_s * 1000:.0f} ms")
+    with tempfile.TemporaryDirectory() as tmp, open(os.devnull, "w") as devnull:
+
+        def convert_all(sources: list[Path], out: Path) -> float:
+            t0 = time.perf_counter()
+            with contextlib.redirect_stderr(devnull):
+                for i, root in enumerate(sources):
+                    cli_main(["convert", "-q", *ext, str(root), "--out", str(out / str(i))])
+            return time.perf_counter() - t0
+
+        conv_s = convert_all(roots, Path(tmp) / "out1")
+        print(
+            f"jinja2tsx convert (formatting, fresh output): {conv_s * 1000:.0f} ms "
+            f"({conv_s / max(jinja_s, 1e-9):.2f}x jinja2 compile)"
+        )
+        again_s = convert_all(roots, Path(tmp) / "out1")
+        print(f"jinja2tsx convert again (incremental, nothing changed): {again_s * 1000:.0f} ms")
+        doubled = []
+        for i, root in enumerate(roots):
+            for copy in ("a", "b"):
+                target = Path(tmp) / "double" / f"{i}{copy}"
+                shutil.copytree(root, target)
+                doubled.append(target)
+        dbl_s = convert_all(doubled, Path(tmp) / "out2")
+        print(
+            f"jinja2tsx convert on the corpus twice over: {dbl_s * 1000:.0f} ms "
+            f"({dbl_s / max(conv_s, 1e-9):.2f}x the single run)"
+        )
+
+
 def main() -> int:
     ap = argparse.ArgumentParser()
     ap.add_argument("--corpus", type=Path, default=DEFAULT_CORPUS)
     ap.add_argument("--no-format", action="store_true")
     ap.add_argument("--typecheck", action="store_true")
     ap.add_argument("--show", type=int, default=15, help="diagnostic messages to list")
+    ap.add_argument(
+        "--cli", action="store_true", help="also time the real commands (check, convert) end to end"
+    )
     args = ap.parse_args()
     corpus: Path = args.corpus
     if not corpus.is_dir():
@@ -106,6 +159,8 @@ def main() -> int:
     print("diagnostics by code:", dict(codes.most_common()))
     for msg, count in messages.most_common(args.show):
         print(f"  {count:4d}  {msg}")
+    if args.cli:
+        cli_timings(list(roots), jinja_s)
     if args.typecheck and ok:
         from differential import typecheck
 

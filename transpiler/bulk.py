@@ -31,7 +31,7 @@ from .convert import (
 )
 from .diagnostics import Diagnostic
 from .environment import make_environment
-from .manifest import Manifest
+from .manifest import Manifest, digest
 
 Status = str  # "converted" | "unchanged" | "not-convertible" | "kept"
 
@@ -159,26 +159,48 @@ def discover(
     return sorted(names)
 
 
-def dependencies(env: jinja2.Environment, name: str, cache: dict[str, list[str]]) -> list[str]:
-    """Templates ``name`` statically extends, includes or imports, transitively."""
+def dependencies(
+    env: jinja2.Environment,
+    name: str,
+    sources: dict[str, str | None],
+    known: dict[str, tuple[str, list[str]]],
+) -> list[str]:
+    """Templates ``name`` statically extends, includes or imports, transitively. ``sources``
+    caches template texts (None: missing); ``known`` maps a template to the hash of its text
+    and its references, from this run or the manifest, so unchanged files are not re-parsed."""
     seen: set[str] = set()
     todo = [name]
     while todo:
         current = todo.pop()
-        if current not in cache:
-            refs: list[str] = []
-            try:
-                assert env.loader is not None
-                source = env.loader.get_source(env, current)[0]
-                refs = [r for r in jinja2.meta.find_referenced_templates(env.parse(source)) if r]
-            except Exception:  # missing or broken: the conversion reports it
-                refs = []
-            cache[current] = refs
-        for ref in cache[current]:
+        source = _source(env, current, sources)
+        refs: list[str] = []
+        if source is not None:
+            h = digest(source)
+            cached = known.get(current)
+            if cached is not None and cached[0] == h:
+                refs = cached[1]
+            else:
+                try:
+                    parsed = jinja2.meta.find_referenced_templates(env.parse(source))
+                    refs = sorted({r for r in parsed if r})
+                except Exception:  # broken: the conversion reports it
+                    refs = []
+                known[current] = (h, refs)
+        for ref in refs:
             if ref not in seen and ref != name:
                 seen.add(ref)
                 todo.append(ref)
     return sorted(seen)
+
+
+def _source(env: jinja2.Environment, name: str, sources: dict[str, str | None]) -> str | None:
+    if name not in sources:
+        try:
+            assert env.loader is not None
+            sources[name] = env.loader.get_source(env, name)[0]
+        except Exception:
+            sources[name] = None
+    return sources[name]
 
 
 # ----------------------------------------------------------------------------- conversion
@@ -244,7 +266,7 @@ def run_convert(
     """Convert ``names`` (below ``src``) into ``dest``; the report says what happened to each."""
     manifest = Manifest(dest, options.key())
     env = options.environment(src)
-    dep_cache: dict[str, list[str]] = {}
+    texts: dict[str, str | None] = {}
     outcomes: dict[str, Outcome] = {}
     inputs: dict[str, tuple[str, list[str]]] = {}
     todo: list[str] = []
@@ -259,15 +281,15 @@ def run_convert(
 
     for name in names:
         out = output_name(name)
-        deps = dependencies(env, name, dep_cache)
-        sources = {}
-        for n in [name, *deps]:
-            try:
-                sources[n] = (src / n).read_bytes().decode("utf-8", errors="replace")
-            except OSError:
-                sources[n] = ""
+        deps = dependencies(env, name, texts, manifest.refs)
+        sources = {n: texts.get(n) or "" for n in [name, *deps]}
         key = manifest.inputs_hash(sources)
         inputs[name] = (key, deps)
+        failure = manifest.failures.get(name)
+        if failure is not None and failure[0] == key:
+            outcomes[name] = Outcome(name, out, "not-convertible", failure[1])
+            tick(1, name)
+            continue
         entry = manifest.entries.get(out)
         current = manifest.on_disk(out)
         if (
@@ -292,7 +314,9 @@ def run_convert(
     for r in results:
         if not r.ok:
             outcomes[r.name] = Outcome(r.name, r.output, "not-convertible", r.diagnostics)
+            manifest.record_failure(r.name, inputs[r.name][0], r.diagnostics)
             continue
+        manifest.forget_failure(r.name)
         text = formatted[r.name]
         current = manifest.on_disk(r.output)
         if current == text:
@@ -308,5 +332,6 @@ def run_convert(
         outcomes[r.name] = Outcome(r.name, r.output, status, r.diagnostics)
     if ok or any(o.status == "unchanged" for o in outcomes.values()):
         write_runtime(dest)
+    if outcomes:
         manifest.save()
     return Report(src, dest, [outcomes[n] for n in names], warnings)

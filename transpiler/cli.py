@@ -118,7 +118,18 @@ def cmd_convert(args: argparse.Namespace) -> int:
     jobs = cfg.jobs if args.jobs is None else args.jobs
     quiet = args.quiet
     reports: list[Report] = []
-    for root, names in _selection(args.src, cfg):
+    groups = _selection(args.src, cfg)
+    claimed: dict[str, Path] = {}
+    for root, names in groups:
+        for name in names:
+            out_path = output_name(name)
+            if out_path in claimed and claimed[out_path] != root:
+                raise UsageError(
+                    f"{claimed[out_path] / name} and {root / name} would both be written to "
+                    f"{dest / out_path}; convert each templates folder into its own --out"
+                )
+            claimed[out_path] = root
+    for root, names in groups:
         bar = ProgressBar("converting", enabled=False if quiet else None)
         try:
             report = run_convert(
