@@ -103,7 +103,7 @@ def needs_raw(n: ir.Node) -> bool:
     if isinstance(n, ir.Output):
         if output_is_jsx(n):
             return False
-        return not output_is_text(n) or (not n.autoescape and n.safety != "no")
+        return not output_is_text(n) or (not n.autoescape and not _prints_no_markup(n.expr))
     if isinstance(n, ir.FilterBlock):
         return True
     if isinstance(n, ir.Comment):
@@ -121,6 +121,16 @@ def needs_raw(n: ir.Node) -> bool:
     if isinstance(n, ir.CondWrap):
         return inexpressible(n.element) or any(needs_raw(c) for c in n.children)
     return False
+
+
+def _prints_no_markup(e: ir.Expr) -> bool:
+    """With autoescape off Jinja writes ``str(value)`` unescaped: only values that can hold no
+    ``<`` or ``&`` may still be JSX text."""
+    if isinstance(e, ir.Const):
+        return not (isinstance(e.value, str) and re.search(r"[<&]", e.value))
+    if isinstance(e, (ir.Test, ir.Compare)):
+        return True
+    return isinstance(e, ir.Filter) and e.name in ("length", "count", "int", "wordcount")
 
 
 def body_jsx_ok(body: tuple[ir.Node, ...]) -> bool:

@@ -1626,6 +1626,8 @@ class Lowerer:
         return ir.DictLit(line, tuple(items))
 
     def expr_Getattr(self, node: nodes.Getattr, line: int) -> ir.Expr:
+        if node.attr.startswith("__"):
+            self.node_fail("U002", f"Python internals (.{node.attr}) have no JavaScript form", node)
         return ir.GetAttr(line, self.expr(node.node), node.attr)
 
     def expr_Getitem(self, node: nodes.Getitem, line: int) -> ir.Expr:
@@ -1665,6 +1667,15 @@ class Lowerer:
                     line, ir.Var(line, b), ir.CallArgs(tuple(self.expr(a) for a in node.args))
                 )
         if isinstance(func, nodes.Getattr):
+            if (
+                func.attr in ("format", "format_map")
+                and isinstance(func.node, nodes.Const)
+                and isinstance(func.node.value, str)
+                and re.search(r"\{[^{}]*[.\[]_", func.node.value)
+            ):
+                self.node_fail(
+                    "U002", "a format field reads Python internals (e.g. {0.__class__})", node
+                )
             return ir.MethodCall(line, self.expr(func.node), func.attr, self.call_args(node))
         if isinstance(func, nodes.Name):
             b = self._current(func.name)

@@ -412,7 +412,7 @@ function parseFloatStr(s: string): number | null {
 }
 
 /** Python `int(str, base)`; null when Python raises ValueError. */
-function parseIntStr(s: string, base: number): number | null {
+function parseIntStr(s: string, base: number): number | bigint | null {
   if (!(base === 0 || (base >= 2 && base <= 36))) return null;
   const a = toAsciiNumber(s);
   if (a === null) return null;
@@ -448,6 +448,8 @@ function parseIntStr(s: string, base: number): number | null {
     value = value * b + BigInt(d);
   }
   if (errorIfNonzero && value !== 0n) return null;
+  // beyond 2**53 a Python int stays exact: keep it a bigint
+  if (value > 9007199254740992n) return sign < 0 ? -value : value;
   return sign * Number(value);
 }
 
