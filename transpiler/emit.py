@@ -304,6 +304,8 @@ class Emitter:
         return f"({parent}: () => {kind}) => {helper}({self.block_access(b.name)}, {own})"
 
     def block_own(self, b: ir.BlockDef, flavor: str | None) -> str:
+        if b.required:
+            return f"() => rt.requiredBlock({js_str(b.name)})"
         if flavor is None:
             stmts, result = self.function_body(b.body, "jsx")
         else:

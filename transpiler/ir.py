@@ -416,6 +416,7 @@ class BlockDef:
     body: tuple["Node", ...]
     super_binding: "Binding | None"  # the `super()` render function, when the body calls it
     flavor: "str | None" = None  # inside <title>, <script>, an attribute...: a string slot
+    required: bool = False  # {% block x required %}: rendering it un-overridden is an error
 
 
 @dataclasses.dataclass(frozen=True)

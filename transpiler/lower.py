@@ -1536,7 +1536,9 @@ class Lowerer:
         self.current_super.pop()
         self.scope = outer
         self.blocks.append(
-            ir.BlockDef(node.name, tuple(body), super_binding if used else None, flavor)
+            ir.BlockDef(
+                node.name, tuple(body), super_binding if used else None, flavor, node.required
+            )
         )
         return ir.BlockRef(node.lineno, node.name)
 
@@ -1648,6 +1650,17 @@ class Lowerer:
 
     def expr_Call(self, node: nodes.Call, line: int) -> ir.Expr:
         func = node.node
+        if (
+            isinstance(func, nodes.Getattr)
+            and isinstance(func.node, nodes.Name)
+            and func.node.name == "self"
+            and not self._bound("self")
+        ):
+            self.node_fail(
+                "U001",
+                f"self.{func.attr}() (rendering a block twice) is not supported yet",
+                node,
+            )
         mc = self.macro_call(node)
         if mc is not None:
             return mc

@@ -7,6 +7,7 @@
  * slots: they return the text (or HTML, in `<script>`) Jinja would write there.
  */
 import type { ReactNode } from "react";
+import { TemplateRuntimeError } from "./core";
 
 export type Block<T = ReactNode> = (parent: () => T) => T;
 export type Blocks = Readonly<Record<string, Block<ReactNode> | Block<string> | undefined>>;
@@ -19,4 +20,9 @@ export function block(override: Block<ReactNode> | Block<string> | undefined, ow
 /** The same for a string slot. */
 export function textBlock(override: Block<ReactNode> | Block<string> | undefined, own: () => string): string {
   return override ? (override as Block<string>)(own) : own();
+}
+
+/** The own content of `{% block name required %}`: reached only when no template overrides it. */
+export function requiredBlock(name: string): never {
+  throw new TemplateRuntimeError(`Required block '${name}' not found.`);
 }
