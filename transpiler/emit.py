@@ -511,11 +511,15 @@ class Emitter:
         ):
             star = "[" + ", ".join(self.expr(a) for a in f.star) + "]"
             parts = [value, star]
+            kw = "{ " + ", ".join(f"{js_str(k)}: {self.expr(v)}" for k, v in f.kw) + " }"
             if name in ("map", "format"):
-                kw = "{ " + ", ".join(f"{js_str(k)}: {self.expr(v)}" for k, v in f.kw) + " }"
                 parts.append(kw if f.kw else "{}")
+                if name == "map" and not f.autoescape:
+                    parts.append("false")  # map('join'), map('e')... see the template's setting
             elif f.kw:
-                raise ConversionError("U004", f"|{name} takes no keyword arguments", f.line)
+                if name not in ("select", "reject", "selectattr", "rejectattr"):
+                    raise ConversionError("U004", f"|{name} takes no keyword arguments", f.line)
+                parts.append(kw)  # passed on to the test
             return f"rt.filters.{name}({', '.join(parts)})"
         args = ["undefined" if a is None else self.expr(a) for a in f.args]
         if name in AUTOESCAPE_FILTERS and not f.autoescape:
