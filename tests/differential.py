@@ -155,7 +155,8 @@ def convert_case(case: Case) -> tuple[TemplateResult, dict[str, str]]:
             )
         result = convert_source(source, f"{case.id}.html", label=case.id)
         return result, ({result.output: result.tsx} if result.tsx else {})
-    from transpiler.convert import convert_names, discover
+    from transpiler.bulk import discover
+    from transpiler.convert import convert_names
 
     results = convert_names(case.project, discover(case.project))
     entry = next(r for r in results if r.name == "main.html")

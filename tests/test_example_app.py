@@ -11,7 +11,8 @@ import jinja2
 import pytest
 
 from differential import REPO, Rendered, _app, compare, flask_environment, render_react
-from transpiler.convert import TemplateResult, convert_names, discover
+from transpiler.bulk import discover
+from transpiler.convert import TemplateResult, convert_names
 
 APP = REPO / "fixtures" / "app"
 TEMPLATES = APP / "templates"

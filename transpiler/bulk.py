@@ -105,10 +105,10 @@ class Report:
 # ----------------------------------------------------------------------------- discovery
 
 
-def _gitignore_specs(src: Path) -> list[tuple[Path, pathspec.PathSpec]]:
+def _gitignore_specs(src: Path) -> list[tuple[Path, pathspec.GitIgnoreSpec]]:
     """Every .gitignore that applies below ``src``: those in ``src``'s ancestors up to the
     repository root, and those inside it."""
-    specs: list[tuple[Path, pathspec.PathSpec]] = []
+    specs: list[tuple[Path, pathspec.GitIgnoreSpec]] = []
     src = src.resolve()
     folders = []
     for folder in [src, *src.parents]:
@@ -122,7 +122,7 @@ def _gitignore_specs(src: Path) -> list[tuple[Path, pathspec.PathSpec]]:
     for path in candidates:
         if path.is_file():
             lines = path.read_text(encoding="utf-8", errors="replace").splitlines()
-            specs.append((path.parent, pathspec.PathSpec.from_lines("gitwildmatch", lines)))
+            specs.append((path.parent, pathspec.GitIgnoreSpec.from_lines(lines)))
     return specs
 
 
@@ -133,8 +133,8 @@ def discover(
     respect_gitignore: bool = True,
 ) -> list[str]:
     """Template names below ``src`` (relative, '/'-separated, sorted)."""
-    inc = pathspec.PathSpec.from_lines("gitwildmatch", include) if include else None
-    exc = pathspec.PathSpec.from_lines("gitwildmatch", exclude) if exclude else None
+    inc = pathspec.GitIgnoreSpec.from_lines(include) if include else None
+    exc = pathspec.GitIgnoreSpec.from_lines(exclude) if exclude else None
     ignores = _gitignore_specs(src) if respect_gitignore else []
     root = src.resolve()
     names = []

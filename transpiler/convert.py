@@ -1,6 +1,6 @@
 """Conversion orchestration: a templates folder → TSX modules, the runtime, and a report.
 
-Owns template discovery, per-template conversion (lower → emit) with every failure turned into a
+Owns per-template conversion (lower → emit) with every failure turned into a
 diagnostic, the runtime copy under ``DEST/_jinja2tsx/<version>/``, formatting all outputs in one
 batch through the persistent Node worker, and atomic writes.
 """
@@ -12,7 +12,7 @@ import os
 import posixpath
 import tempfile
 import traceback
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable
 from pathlib import Path
 
 import jinja2
@@ -87,18 +87,6 @@ def convert_source(
             "E001", f"internal error ({type(exc).__name__}: {exc} at {where})", label or name, 1, 1
         )
         return TemplateResult(name, out, None, [diag])
-
-
-def discover(src: Path, suffixes: Sequence[str] = TEMPLATE_SUFFIXES) -> list[str]:
-    """Template names (relative, '/'-separated, sorted) below ``src``."""
-    names = []
-    for root, dirs, files in os.walk(src):
-        dirs[:] = sorted(d for d in dirs if not d.startswith(".") and d != "node_modules")
-        for f in files:
-            if f.lower().endswith(tuple(suffixes)):
-                rel = os.path.relpath(os.path.join(root, f), src)
-                names.append(rel.replace(os.sep, "/"))
-    return sorted(names)
 
 
 def read_template(path: Path, name: str) -> str | Diagnostic:

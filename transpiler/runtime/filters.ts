@@ -1006,6 +1006,7 @@ export function isGroupTuple(v: unknown): boolean {
 /** `abs(x)` */
 function doAbs(value: unknown): unknown {
   if (typeof value === "boolean") return value ? 1 : 0;
+  if (typeof value === "bigint") return value < 0n ? -value : value;
   if (isInt(value)) return Math.abs(value as number);
   if (isPyFloat(value)) return pyfloat(Math.abs(numVal(value)));
   return typeError(`bad operand type for abs(): '${typeName(value)}'`);
