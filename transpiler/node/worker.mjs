@@ -236,7 +236,15 @@ function reviveMarkup(rt, v) {
     const keys = Object.keys(v);
     if (keys.length === 1 && keys[0] === "__markup__") return rt.markup(String(v.__markup__));
     const out = {};
-    for (const k of keys) out[k] = reviveMarkup(rt, v[k]);
+    // defineProperty, not assignment: a "__proto__" key must stay an own data property.
+    for (const k of keys) {
+      Object.defineProperty(out, k, {
+        value: reviveMarkup(rt, v[k]),
+        enumerable: true,
+        writable: true,
+        configurable: true,
+      });
+    }
     return out;
   }
   return v;

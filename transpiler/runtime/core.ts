@@ -600,8 +600,8 @@ function layoutRepr(digits: string, exp: number, addDot0: boolean): string {
 /** Python int → decimal text. */
 function intRepr(v: number | bigint): string {
   if (typeof v === "bigint") return v.toString();
-  if (v === 0) return "0";
-  return Math.abs(v) < 1e21 ? String(v) : BigInt(v).toString();
+  // integral doubles beyond 2^53 print their exact value, as Python's int does
+  return Number.isSafeInteger(v) ? String(v === 0 ? 0 : v) : BigInt(v).toString();
 }
 
 // ================================================================================================ strings

@@ -277,17 +277,23 @@ export function pyIsUpper(s: string): boolean {
 // ============================================================================================ numbers
 
 /** Python int (JS integral number, or bool used as int). */
-const isIntLike = (v: unknown): v is number | boolean => typeof v === "boolean" || isInt(v);
+const isIntLike = (v: unknown): v is number | boolean | bigint => typeof v === "boolean" || isInt(v);
 /** Python float (PyFloat box or non-integral/non-finite number). */
 const isPyFloat = (v: unknown): boolean => isFloat(v);
 /** Any Python real number (bool, int, float). */
-const isNumber = (v: unknown): boolean => typeof v === "boolean" || typeof v === "number" || v instanceof PyFloat;
+const isNumber = (v: unknown): boolean =>
+  typeof v === "boolean" || typeof v === "number" || typeof v === "bigint" || v instanceof PyFloat;
 
 /** Numeric value of a bool/int/float. */
 function numVal(v: unknown): number {
   if (typeof v === "boolean") return v ? 1 : 0;
   if (typeof v === "number") return v;
   if (v instanceof PyFloat) return v.value;
+  if (typeof v === "bigint") {
+    // Python float(int): correctly rounded; OverflowError beyond the float range
+    const f = Number(v);
+    return Number.isFinite(f) ? f : typeError("int too large to convert to float");
+  }
   return typeError(`expected a number, got ${typeName(v)}`);
 }
 
@@ -357,16 +363,24 @@ function roundFloat(x: number, nd: number): number {
 }
 
 /** Python `round(n, nd)` for an int n and nd < 0 (half-to-even). */
-function roundInt(n: number, nd: number): number {
-  const neg = n < 0;
-  const v = BigInt(Math.abs(n));
+function roundInt(n: number | bigint, nd: number): number | bigint {
+  const b = BigInt(n);
+  const neg = b < 0n;
+  const v = neg ? -b : b;
   const div = 10n ** BigInt(-nd);
   let q = v / div;
   const twice = (v % div) * 2n;
   if (twice > div || (twice === div && (q & 1n) === 1n)) q += 1n;
-  const r = Number(q * div);
-  return neg ? -r : r;
+  return pyInt(neg ? -(q * div) : q * div);
 }
+
+/** A Python int result: a number within 2^53, a bigint beyond (never -0). */
+function pyInt(v: number | bigint): number | bigint {
+  if (typeof v === "bigint") return v >= -MAX_SAFE_BIG && v <= MAX_SAFE_BIG ? Number(v) : v;
+  return Number.isSafeInteger(v) ? v || 0 : BigInt(v);
+}
+
+const MAX_SAFE_BIG = BigInt(Number.MAX_SAFE_INTEGER);
 
 const ND = /\p{Nd}/u;
 
@@ -960,12 +974,12 @@ let nanCounter = 0;
 function hashKey(v: unknown, ids: Map<object, number>): string {
   if (v === undefined) return "U";
   if (v === null) return "N";
+  if (typeof v === "bigint") return `n${v}`;
   if (isNumber(v)) {
     const n = numVal(v);
     if (Number.isNaN(n)) return `nan${++nanCounter}`; // a NaN equals nothing, itself included
     return `n${n === 0 ? 0 : n}`;
   }
-  if (typeof v === "bigint") return `n${v}`;
   if (isStr(v)) return `s${raw(v)}`;
   if (Array.isArray(v)) {
     if (!isTuple(v)) typeError("unhashable type: 'list'");
@@ -1127,7 +1141,7 @@ function doFilesizeformat(value: unknown, binary: unknown = false): string {
   if (bytes === 1) return "1 Byte";
   if (bytes < base) {
     if (!Number.isFinite(bytes)) return typeError("cannot convert float infinity to integer");
-    return `${Math.trunc(bytes)} Bytes`;
+    return `${pyInt(Math.trunc(bytes))} Bytes`;
   }
   let text = "";
   for (let i = 0; i < SIZE_PREFIXES.length; i++) {
@@ -1220,14 +1234,15 @@ function doInt(value: unknown, dflt: unknown = 0, base: unknown = 10): unknown {
     // "this quirk is necessary so that "42.23"|int gives 42": int(float(value))
     const f = parseFloatStr(text);
     if (f === null || !Number.isFinite(f)) return dflt;
-    return Math.trunc(f) || 0;
+    return pyInt(Math.trunc(f));
   }
   if (typeof value === "boolean") return value ? 1 : 0;
+  if (typeof value === "bigint") return value;
   if (isNumber(value)) {
     const f = numVal(value);
     if (Number.isNaN(f)) return dflt;
     if (!Number.isFinite(f)) return typeError("cannot convert float infinity to integer");
-    return Math.trunc(f) || 0;
+    return pyInt(Math.trunc(f));
   }
   return dflt;
 }
@@ -1436,14 +1451,15 @@ function doRound(value: unknown, precision: unknown = 0, method: unknown = "comm
     if (!isNumber(value)) return typeError(`type ${typeName(value)} doesn't define __round__ method`);
     if (precision === null) {
       // round(x, None) == round(x): an int
+      if (typeof value === "bigint") return value;
       const x = numVal(value);
       if (!Number.isFinite(x)) return typeError("cannot convert float NaN or infinity to integer");
-      return roundFloat(x, 0) || 0;
+      return pyInt(roundFloat(x, 0));
     }
     const nd = toIndex(precision, "precision");
     if (isIntLike(value)) {
-      const n = numVal(value);
-      return nd >= 0 ? n : roundInt(n, nd) || 0;
+      const n = typeof value === "boolean" ? Number(value) : value;
+      return nd >= 0 ? n : roundInt(n, nd);
     }
     return pyfloat(roundFloat(numVal(value), nd));
   }
@@ -1768,7 +1784,9 @@ function doUrlize(
   extraSchemes: unknown = null,
   autoescape = true,
 ): PyStr {
-  const relParts = new Set(truthy(rel) ? splitWs(pyStr(rel)) : []);
+  // Python: `(rel or "").split()`: a truthy non-string has no `split`
+  if (truthy(rel) && !isStr(rel)) typeError(`'${typeName(rel)}' object has no attribute 'split'`);
+  const relParts = new Set(truthy(rel) ? splitWs(raw(rel as PyStr)) : []);
   if (truthy(nofollow)) relParts.add("nofollow");
   relParts.add("noopener"); // policies["urlize.rel"]
   const relText = [...relParts].sort((a, b) => (a < b ? -1 : a > b ? 1 : 0)).join(" ") || null;
