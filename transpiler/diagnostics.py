@@ -202,6 +202,18 @@ _rule(
     "Fix the diagnostics of that template first.",
 )
 _rule(
+    "T006",
+    "layout-variable-in-block",
+    "error",
+    "A block override reads a variable that a template it extends sets with a top-level "
+    "{% set %}.",
+    "In Jinja2 that {% set %} writes the shared template context, so the child's block sees the "
+    "layout's value; the generated layout component does not hand its variables to the blocks "
+    "of its children.",
+    "Pass the value in the view's context, or compute it in the child template under another "
+    "name.",
+)
+_rule(
     "E001",
     "internal-error",
     "error",

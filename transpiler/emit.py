@@ -70,7 +70,7 @@ def output_is_jsx(o: ir.Output) -> bool:
     e = o.expr
     if isinstance(e, ir.MacroCall):
         return e.info.jsx_ok
-    return _is_caller_call(e) or isinstance(e, ir.SuperCall)
+    return _is_caller_call(e) or isinstance(e, (ir.SuperCall, ir.SelfBlock))
 
 
 def _is_caller_call(e: ir.Expr) -> bool:
@@ -294,18 +294,32 @@ class Emitter:
     def block_override(self, b: ir.BlockDef) -> str:
         assert self.t.layout is not None
         flavor = dict(self.t.layout.flavors).get(b.name)
-        own = self.block_own(b, flavor)
+        scope = self.ident("scope") if b.scoped else ""
+        own = self.block_own(b, flavor, scope)
         helper = "rt.block" if flavor is None else "rt.textBlock"
-        if b.super_binding is None:
+        if b.super_binding is None and not b.scoped:
             return f"() => {helper}({self.block_access(b.name)}, {own})"
         kind = "ReactNode" if flavor is None else "string"
         self.needs_react_types |= flavor is None
-        parent = self.var(b.super_binding)
-        return f"({parent}: () => {kind}) => {helper}({self.block_access(b.name)}, {own})"
+        parent = self.var(b.super_binding) if b.super_binding is not None else "_parent"
+        if not b.scoped:
+            return f"({parent}: () => {kind}) => {helper}({self.block_access(b.name)}, {own})"
+        # a scoped block: the scope it renders with goes on to the overrides below this one
+        return (
+            f"({parent}: () => {kind}, {scope}: rt.Scope) => "
+            f"{helper}({self.block_access(b.name)}, {own}, {scope})"
+        )
 
-    def block_own(self, b: ir.BlockDef, flavor: str | None) -> str:
+    def block_own(self, b: ir.BlockDef, flavor: str | None, scope: str = "") -> str:
         if b.required:
             return f"() => rt.requiredBlock({js_str(b.name)})"
+        received = ""
+        if b.received:
+            fields = [
+                k if k == v else f"{js_str(k) if not IDENT.match(k) else k}: {v}"
+                for k, v in ((r.name, self.var(r)) for r in b.received)
+            ]
+            received = f"const {{ {', '.join(fields)} }} = {scope};"
         if flavor is None:
             stmts, result = self.function_body(b.body, "jsx")
         else:
@@ -315,6 +329,8 @@ class Emitter:
             result = self.string(b.body, flavor)
             stmts = self.stmts.pop()
             self.declared = saved_declared
+        if received:
+            stmts = [received, *stmts]
         if stmts:
             return f"() => {{ {' '.join(stmts)} return {result}; }}"
         return f"() => {result}"
@@ -322,7 +338,14 @@ class Emitter:
     def block_ref(self, n: ir.BlockRef, flavor: str | None = None) -> str:
         b = self.block_defs[n.name]
         helper = "rt.block" if flavor is None else "rt.textBlock"
-        return f"{helper}({self.block_access(n.name)}, {self.block_own(b, flavor)})"
+        args = [self.block_access(n.name), self.block_own(b, flavor)]
+        if n.scope:
+            fields = [
+                k if k == v else f"{js_str(k) if not IDENT.match(k) else k}: {v}"
+                for k, v in ((x.name, self.var(x)) for x in n.scope)
+            ]
+            args.append(f"{{ {', '.join(fields)} }}")
+        return f"{helper}({', '.join(args)})"
 
     def root(self, nodes: tuple[ir.Node, ...]) -> str:
         for n in nodes:
@@ -707,6 +730,37 @@ class Emitter:
         ref = ir.BlockRef(e.line, e.name)
         return f"rt.markup({self.block_ref(ref, 'html')})"
 
+    def self_block(self, e: ir.SelfBlock, flavor: str | None) -> str:
+        """``{{ self.name() }}`` printed where the block's own content can be rendered again:
+        the final override (from ``blocks``) or this template's definition of it."""
+        b = self.block_defs.get(e.name)
+        if b is None:
+            raise ConversionError(
+                "U001",
+                f"self.{e.name}() of a block this template does not define",
+                e.line,
+                hint="define the block in this template, or print the value it shows directly",
+            )
+        if b.flavor != flavor:
+            where = "element content" if b.flavor is None else f"a {b.flavor} context"
+            raise ConversionError(
+                "U001",
+                f"self.{e.name}() printed in a different place from the block itself ({where})",
+                e.line,
+            )
+        if b.super_binding is not None or b.received:
+            raise ConversionError(
+                "U001",
+                f"self.{e.name}() of a block that calls super() or reads a scoped variable",
+                e.line,
+            )
+        return self.block_ref(ir.BlockRef(e.line, e.name), flavor)
+
+    def x_SelfBlock(self, e: ir.SelfBlock) -> str:
+        raise ConversionError(
+            "U002", f"self.{e.name}() used as a value (only printing it is supported)", e.line
+        )
+
     def x_SuperCall(self, e: ir.SuperCall) -> str:
         raise ConversionError(
             "U002", "super() used as a value (only printing it is supported)", e.line
@@ -802,6 +856,8 @@ class Emitter:
             return self.x_Call(e)  # type: ignore[arg-type]
         if isinstance(e, ir.SuperCall):
             return f"{self.var(e.binding)}()"
+        if isinstance(e, ir.SelfBlock):
+            return self.self_block(e, None)
         if isinstance(e, ir.Const) and isinstance(e.value, str):
             return js_str(e.value)
         if isinstance(e, ir.Filter) and e.name in TEXT_SAFE_FILTERS and e.value is not None:
@@ -1124,6 +1180,8 @@ class Emitter:
         if isinstance(n, ir.Output):
             if isinstance(n.expr, ir.SuperCall):
                 return f"{self.var(n.expr.binding)}()"
+            if isinstance(n.expr, ir.SelfBlock):
+                return self.self_block(n.expr, flavor)
             e = self.expr(n.expr)
             if flavor == "html":
                 return f"rt.out({e})" if n.autoescape else f"rt.out({e}, false)"

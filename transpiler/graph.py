@@ -32,6 +32,8 @@ class Project:
     def load(self, name: str, importer: str, line: int) -> ir.Template:
         """The lowered template ``name``; raise a diagnostic at the importer's line if it is
         missing, part of a cycle, or not convertible itself."""
+        from .convert import output_name, runtime_import_for
+        from .emit import emit_module
         from .lower import lower_template
 
         if name in self._loading:
@@ -44,6 +46,9 @@ class Project:
             self._loading.append(name)
             try:
                 done = lower_template(self.source(name), name, self.env, self)
+                # a template whose module cannot be emitted is as unusable as one that does
+                # not lower: its importers must not import a module that is never written
+                emit_module(done, runtime_import_for(output_name(name)), name)
             except ConversionError as exc:
                 done = exc
             finally:

@@ -408,6 +408,7 @@ class BlockRef(Node):
     """Where ``{% block name %}`` stands: render the final override of the block."""
 
     name: str
+    scope: tuple[Binding, ...] = ()  # `scoped`: the local variables the block renders with
 
 
 @dataclasses.dataclass(frozen=True)
@@ -417,11 +418,21 @@ class BlockDef:
     super_binding: "Binding | None"  # the `super()` render function, when the body calls it
     flavor: "str | None" = None  # inside <title>, <script>, an attribute...: a string slot
     required: bool = False  # {% block x required %}: rendering it un-overridden is an error
+    scoped: bool = False  # the block renders with a scope (`scoped` here or in a parent)
+    received: tuple[Binding, ...] = ()  # scope variables an override reads
+    passes: tuple[str, ...] = ()  # `scoped` where it stands here: the names it passes
 
 
 @dataclasses.dataclass(frozen=True)
 class SuperCall(Expr):
     binding: Binding
+
+
+@dataclasses.dataclass(frozen=True)
+class SelfBlock(Expr):
+    """``self.name()``: the block's final override rendered again, with the template context."""
+
+    name: str
 
 
 @dataclasses.dataclass(frozen=True)
@@ -433,6 +444,8 @@ class Layout:
     parent_component: "str | None"
     parent_props: tuple[tuple[str, "Expr"], ...] = ()  # the parent's context, from this scope
     flavors: tuple[tuple[str, str], ...] = ()  # string-slot blocks of the whole chain
+    scoped: tuple[tuple[str, tuple[str, ...]], ...] = ()  # scoped blocks of the chain: names
+    sets: tuple[str, ...] = ()  # names set by a top-level {% set %} here or in a parent
 
 
 @dataclasses.dataclass(frozen=True)

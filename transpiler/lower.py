@@ -355,6 +355,9 @@ class Lowerer:
         self.svg_depth = 0
         self.loop_recursive: dict[int, bool] = {}
         self.extends_seen = False
+        self.parent_scoped: dict[str, tuple[str, ...]] = {}  # the parent chain's scoped blocks
+        self.blocks_before_extends: list[nodes.Block] = []
+        self.parent_sets: frozenset[str] = frozenset()  # top-level {% set %} names of the chain
         self.flavors: list[str] = []  # string contexts being lowered (innermost last)
         self.open_stack: list[str] = []  # names of the elements being built, outermost first
 
@@ -456,20 +459,35 @@ class Lowerer:
         if not extends and not self.blocks:
             return None
         own = tuple((b.name, b.flavor) for b in self.blocks if b.flavor is not None)
+        own_scoped = tuple((b.name, b.passes) for b in self.blocks if b.passes)
+        sets = tuple(sorted(n for n, b in self.scope.names.items() if b.kind == "local"))
         if not extends:
-            return ir.Layout(tuple(self.blocks), None, None, (), own)
+            return ir.Layout(tuple(self.blocks), None, None, (), own, own_scoped, sets)
         mark = extends[0]
         parent = self.project_load(mark.parent, mark.node)
         inherited = parent.layout.flavors if parent.layout is not None else ()
         names = {n for n, _ in inherited}
         flavors = inherited + tuple((n, f) for n, f in own if n not in names)
+        for b in self.blocks_before_extends:
+            if b.name in self.parent_scoped:
+                self.node_fail(
+                    "U001",
+                    f"block {b.name!r} is scoped in {mark.parent} but stands before "
+                    "{% extends %}",
+                    b,
+                )
+        scoped = tuple(self.parent_scoped.items())
+        scoped += tuple((n, p) for n, p in own_scoped if n not in self.parent_scoped)
         props = []
         for p in parent.props:
             b = self._current(p.name)
             if b is None or b.kind in ("macro", "module", "caller"):
                 continue
             props.append((p.name, ir.Var(mark.line, b)))
-        return ir.Layout(tuple(self.blocks), mark.parent, parent.component, tuple(props), flavors)
+        sets = tuple(sorted(self.parent_sets | set(sets)))
+        return ir.Layout(
+            tuple(self.blocks), mark.parent, parent.component, tuple(props), flavors, scoped, sets
+        )
 
     # -- content --------------------------------------------------------------------------
 
@@ -618,8 +636,11 @@ class Lowerer:
         region = Region()
         self.scope = Scope(outer, region)
         target = self.bind_target(node.target, "loopvar", content_safety(iterable))
-        uses_loop = node.recursive or bool(
-            find_undeclared(node.iter_child_nodes(only=("body",)), ("loop",))
+        # Jinja also makes `loop` for a scoped block inside: an override may read it
+        uses_loop = (
+            node.recursive
+            or bool(find_undeclared(node.iter_child_nodes(only=("body",)), ("loop",)))
+            or any(b.scoped for b in node.find_all(nodes.Block))
         )
         condition = None
         if node.test is not None:
@@ -1510,21 +1531,54 @@ class Lowerer:
         if self.extends_seen:
             self.node_fail("U001", "a second {% extends %}", node)
         self.extends_seen = True
+        # the parent decides which blocks are scoped (and with which names): our overrides of
+        # them read those names from the scope the parent passes
+        parent = self.project_load(name, node)
+        if parent.layout is not None:
+            self.parent_scoped = dict(parent.layout.scoped)
+            self.parent_sets = frozenset(parent.layout.sets)
         return _ExtendsMark(node.lineno, name, node)
 
     def block_def(self, node: nodes.Block) -> ir.BlockRef:
         if node.name in self.block_names:
             self.node_fail("J001", f"block {node.name!r} defined twice", node)
-        if node.scoped:
-            self.node_fail("U001", "scoped blocks are not supported yet", node)
         self.block_names.add(node.name)
         # A block sees the template's top level and context, not the variables of the loops or
-        # with-blocks around it (Jinja renders blocks as separate functions).
+        # with-blocks around it (Jinja renders blocks as separate functions) -- unless it is
+        # `scoped`: then it renders with the local variables where it stands, and so do the
+        # overrides of it in child templates (they receive them as `scope`).
         outer = self.scope
         root = outer
+        locals_: list[ir.Binding] = []
+        seen: set[str] = set()
         while root.parent is not None:
+            for b in root.names.values():
+                if b.name not in seen and b.kind not in ("macro", "module", "prop"):
+                    seen.add(b.name)
+                    locals_.append(b)
             root = root.parent
-        self.scope = Scope(root, Region())
+        scope_passed = tuple(sorted(locals_, key=lambda b: b.name)) if node.scoped else ()
+        if not self.extends_seen:
+            self.blocks_before_extends.append(node)
+        inherited = self.parent_scoped.get(node.name)
+        shared = find_undeclared(node.body, self.parent_sets - set(inherited or ()))
+        if shared:
+            name = sorted(shared)[0]
+            self.node_fail(
+                "T006",
+                f"block {node.name!r} reads {name!r}, which the layout sets at its top level "
+                "(the generated layout does not pass its variables to child blocks)",
+                node,
+            )
+        self.scope = Scope(outer if node.scoped else root, Region())
+        received: list[ir.Binding] = []
+        if inherited:
+            referenced = find_undeclared(node.body, inherited)
+            for name in inherited:
+                if name in referenced:
+                    b = ir.Binding(name, "local")
+                    self.scope.names[name] = b
+                    received.append(b)
         super_binding = ir.Binding("parent", "caller")
         self.current_super.append(super_binding)
         self.super_used = False
@@ -1537,10 +1591,17 @@ class Lowerer:
         self.scope = outer
         self.blocks.append(
             ir.BlockDef(
-                node.name, tuple(body), super_binding if used else None, flavor, node.required
+                node.name,
+                tuple(body),
+                super_binding if used else None,
+                flavor,
+                node.required,
+                scoped=bool(scope_passed) or inherited is not None,
+                received=tuple(received),
+                passes=tuple(b.name for b in scope_passed),
             )
         )
-        return ir.BlockRef(node.lineno, node.name)
+        return ir.BlockRef(node.lineno, node.name, scope_passed)
 
     # -- effects --------------------------------------------------------------------------
 
@@ -1656,11 +1717,9 @@ class Lowerer:
             and func.node.name == "self"
             and not self._bound("self")
         ):
-            self.node_fail(
-                "U001",
-                f"self.{func.attr}() (rendering a block twice) is not supported yet",
-                node,
-            )
+            if node.args or node.kwargs or node.dyn_args or node.dyn_kwargs:
+                self.node_fail("U002", f"arguments to self.{func.attr}()", node)
+            return ir.SelfBlock(line, func.attr)
         mc = self.macro_call(node)
         if mc is not None:
             return mc
@@ -1908,7 +1967,9 @@ def expr_safety(e: ir.Expr) -> ir.Safety:
         return content_safety(e.obj)
     if isinstance(e, ir.MethodCall):  # Markup's str methods return Markup; d.get() an item
         return combine(expr_safety(e.obj), content_safety(e.obj))
-    if isinstance(e, (ir.MarkupOf, ir.LoopCall, ir.MacroCall, ir.SuperCall, ir.BlockText)):
+    if isinstance(
+        e, (ir.MarkupOf, ir.LoopCall, ir.MacroCall, ir.SuperCall, ir.BlockText, ir.SelfBlock)
+    ):
         return "yes"
     if isinstance(e, ir.Call) and isinstance(e.func, ir.Var) and e.func.binding.kind == "caller":
         return "yes"

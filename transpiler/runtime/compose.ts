@@ -5,22 +5,38 @@
  * `parent`, which renders the version it overrides (Jinja's `super()`). Blocks that sit in a
  * string context of the layout (inside `<title>`, `<script>`, an attribute value) are string
  * slots: they return the text (or HTML, in `<script>`) Jinja would write there.
+ *
+ * A `{% block name scoped %}` renders with the local variables where it stands (loop variables,
+ * `loop`, `with` and `set` names): the layout passes them as `scope`, and every override in the
+ * chain receives it (and hands it on to the overrides below it).
  */
 import type { ReactNode } from "react";
 import { TemplateRuntimeError } from "./core";
 
-export type Block<T = ReactNode> = (parent: () => T) => T;
+/** The local variables a scoped block renders with, by Jinja name. */
+export type Scope = Readonly<Record<string, unknown>>;
+export type Block<T = ReactNode> = (parent: () => T, scope: Scope) => T;
 export type Blocks = Readonly<Record<string, Block<ReactNode> | Block<string> | undefined>>;
 
 /** Render the final override of an element-content block, or the layout's own content. */
-export function block(override: Block<ReactNode> | Block<string> | undefined, own: () => ReactNode): ReactNode {
-  return override ? (override as Block<ReactNode>)(own) : own();
+export function block(
+  override: Block<ReactNode> | Block<string> | undefined,
+  own: () => ReactNode,
+  scope: Scope = NO_SCOPE,
+): ReactNode {
+  return override ? (override as Block<ReactNode>)(own, scope) : own();
 }
 
 /** The same for a string slot. */
-export function textBlock(override: Block<ReactNode> | Block<string> | undefined, own: () => string): string {
-  return override ? (override as Block<string>)(own) : own();
+export function textBlock(
+  override: Block<ReactNode> | Block<string> | undefined,
+  own: () => string,
+  scope: Scope = NO_SCOPE,
+): string {
+  return override ? (override as Block<string>)(own, scope) : own();
 }
+
+const NO_SCOPE: Scope = Object.freeze({});
 
 /** The own content of `{% block name required %}`: reached only when no template overrides it. */
 export function requiredBlock(name: string): never {
