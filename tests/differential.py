@@ -10,7 +10,11 @@ Fixture layout (``fixtures/cases/<area>/``):
 
 A case may also be a folder ``<name>/`` holding several templates (layouts, macro libraries,
 partials): its entry is ``main.html`` (contexts in ``main.json``, expectations in
-``main.expect``); the whole folder is converted as one project.
+``main.expect``); the whole folder is converted as one project. Such a folder may define the
+app's own filters, tests and globals: ``app.py`` (dicts ``FILTERS``, ``TESTS``, ``GLOBALS``,
+registered on the Jinja2 side) and ``app.ts`` (their TypeScript versions, the user-owned
+``_jinja2tsx/app.ts`` of the converted output). Only those names are app names in a case; any
+other unknown filter, test or global function is a diagnostic.
 """
 
 from __future__ import annotations
@@ -100,11 +104,19 @@ class Rendered:
 
 
 def render_jinja(
-    template_source: str, name: str, context_json: str, templates: dict[str, str] | None = None
+    template_source: str,
+    name: str,
+    context_json: str,
+    templates: dict[str, str] | None = None,
+    app: AppModule | None = None,
 ) -> Rendered:
     mapping = dict(templates or {})
     mapping[name] = template_source
     env = flask_environment(jinja2.DictLoader(mapping))
+    if app is not None:
+        env.filters.update(app.filters)
+        env.tests.update(app.tests)
+        env.globals.update(app.globals)
     context = json.loads(context_json)
     try:
         with _app.test_request_context():
@@ -142,8 +154,43 @@ def render_react(
     return out
 
 
+@dataclasses.dataclass(frozen=True)
+class AppModule:
+    """A case's app-defined names: Python implementations and the TypeScript module."""
+
+    filters: dict[str, Any]
+    tests: dict[str, Any]
+    globals: dict[str, Any]
+    typescript: str
+
+    def names(self) -> Any:
+        from transpiler.appnames import AppNames
+
+        return AppNames.declared(self.filters, self.tests, self.globals)
+
+
+def app_of(case: Case) -> AppModule | None:
+    if case.project is None or not (case.project / "app.py").is_file():
+        return None
+    namespace: dict[str, Any] = {}
+    code = (case.project / "app.py").read_text(encoding="utf-8")
+    exec(compile(code, str(case.project / "app.py"), "exec"), namespace)
+    ts = case.project / "app.ts"
+    return AppModule(
+        dict(namespace.get("FILTERS", {})),
+        dict(namespace.get("TESTS", {})),
+        dict(namespace.get("GLOBALS", {})),
+        ts.read_text(encoding="utf-8") if ts.is_file() else "",
+    )
+
+
 def convert_case(case: Case) -> tuple[TemplateResult, dict[str, str]]:
     """The entry's result, and every module the render needs (output path → TSX)."""
+    from transpiler.appnames import APP_MODULE, AppNames
+    from transpiler.environment import make_environment
+
+    app = app_of(case)
+    names = app.names() if app is not None else AppNames.declared()
     if case.project is None:
         from transpiler.convert import read_template, output_name
 
@@ -153,14 +200,18 @@ def convert_case(case: Case) -> tuple[TemplateResult, dict[str, str]]:
                 TemplateResult(f"{case.id}.html", output_name(f"{case.id}.html"), None, [source]),
                 {},
             )
-        result = convert_source(source, f"{case.id}.html", label=case.id)
+        env = make_environment(app_names=names)
+        result = convert_source(source, f"{case.id}.html", env, label=case.id)
         return result, ({result.output: result.tsx} if result.tsx else {})
     from transpiler.bulk import discover
     from transpiler.convert import convert_names
 
-    results = convert_names(case.project, discover(case.project))
+    env = make_environment(jinja2.FileSystemLoader(str(case.project)), app_names=names)
+    results = convert_names(case.project, discover(case.project), env)
     entry = next(r for r in results if r.name == "main.html")
     files = {r.output: r.tsx for r in results if r.tsx}
+    if app is not None and app.typescript:
+        files[APP_MODULE] = app.typescript
     return entry, files
 
 

@@ -19,6 +19,7 @@ import jinja2.meta
 import pathspec
 
 from . import __version__
+from .appnames import APP_MODULE, AppNames, AppUse, exported, updated_module
 from .convert import (
     TEMPLATE_SUFFIXES,
     TemplateResult,
@@ -43,12 +44,19 @@ class Options:
     extensions: tuple[str, ...] = ()
     autoescape: bool = True
     format: bool = True
+    # app-defined names declared in the config (empty: any unknown name of that kind)
+    filters: tuple[str, ...] = ()
+    tests: tuple[str, ...] = ()
+    globals: tuple[str, ...] = ()
 
     def key(self) -> str:
         return json.dumps(dataclasses.asdict(self), sort_keys=True)
 
     def environment(self, src: Path) -> jinja2.Environment:
-        return make_environment(jinja2.FileSystemLoader(str(src)), self.extensions, self.autoescape)
+        names = AppNames.from_config(list(self.filters), list(self.tests), list(self.globals))
+        return make_environment(
+            jinja2.FileSystemLoader(str(src)), self.extensions, self.autoescape, names
+        )
 
 
 @dataclasses.dataclass
@@ -75,6 +83,7 @@ class Report:
     dest: Path
     outcomes: list[Outcome]
     warnings: list[str]
+    stubs_added: list[str] = dataclasses.field(default_factory=list)  # app names given a stub
 
     def count(self, status: Status) -> int:
         return sum(1 for o in self.outcomes if o.status == status)
@@ -98,6 +107,7 @@ class Report:
                 s: self.count(s) for s in ("converted", "unchanged", "not-convertible", "kept")
             },
             "warnings": self.warnings,
+            "app_stubs_added": self.stubs_added,
             "templates": [o.as_json(self.src) for o in self.outcomes],
         }
 
@@ -328,10 +338,34 @@ def run_convert(
             atomic_write(dest / r.output, text)
             status = "converted"
         key, deps = inputs[r.name]
-        manifest.record(r.output, r.name, key, text, deps)
+        manifest.record(r.output, r.name, key, text, deps, [u.as_json() for u in r.app_uses])
         outcomes[r.name] = Outcome(r.name, r.output, status, r.diagnostics)
     if ok or any(o.status == "unchanged" for o in outcomes.values()):
         write_runtime(dest)
+    uses = [u for r in results if r.ok for u in r.app_uses]
+    for name in names:
+        entry = manifest.entries.get(output_name(name))
+        if outcomes[name].status == "unchanged" and entry is not None:
+            uses += [AppUse.from_json(u) for u in entry.app]
+    stubs = write_app_module(dest, uses)
     if outcomes:
         manifest.save()
-    return Report(src, dest, [outcomes[n] for n in names], warnings)
+    return Report(src, dest, [outcomes[n] for n in names], warnings, stubs)
+
+
+def write_app_module(dest: Path, uses: list[AppUse]) -> list[str]:
+    """Append stubs for app names the user-owned app module does not export yet; returns the
+    names that got one. Existing text is never changed."""
+    if not uses:
+        return []
+    path = dest / APP_MODULE
+    try:
+        existing: str | None = path.read_text(encoding="utf-8")
+    except FileNotFoundError:
+        existing = None
+    before = set(exported(existing)) if existing is not None else set()
+    text = updated_module(existing, uses)
+    if text is None:
+        return []
+    atomic_write(path, text)
+    return sorted(set(exported(text)) - before)

@@ -16,6 +16,7 @@ from collections.abc import Sequence
 from pathlib import Path
 
 from . import __version__
+from .appnames import APP_MODULE, AppUse, export_name, exported, unimplemented
 from .bulk import Options, Report, discover, run_convert
 from .config import Config, ConfigError, load_config
 from .convert import atomic_write, convert_names, format_sources, output_name
@@ -52,7 +53,14 @@ def _options(args: argparse.Namespace, cfg: Config) -> Options:
         except Exception as exc:
             raise UsageError(f"cannot load the Jinja extension {ext!r}: {exc}") from None
     fmt = cfg.format if getattr(args, "format", None) is None else args.format
-    return Options(extensions, cfg.autoescape, fmt)
+    return Options(
+        extensions,
+        cfg.autoescape,
+        fmt,
+        tuple(cfg.filters),
+        tuple(cfg.tests),
+        tuple(cfg.globals),
+    )
 
 
 def _templates_root(path: Path, cfg: Config) -> Path:
@@ -147,6 +155,11 @@ def cmd_convert(args: argparse.Namespace) -> int:
         for o in r.outcomes:
             if o.status == "kept" and not quiet:
                 _err(f"kept {dest / o.output}: edited by hand since jinja2tsx wrote it")
+        if r.stubs_added and not quiet:
+            _err(
+                f"added {len(r.stubs_added)} stub(s) for app-defined names to "
+                f"{dest / APP_MODULE}: {', '.join(r.stubs_added)} (implement them there)"
+            )
     if args.report:
         data = reports[0].as_json() if len(reports) == 1 else [r.as_json() for r in reports]
         atomic_write(Path(args.report), json.dumps(data, indent=2) + "\n")
@@ -166,11 +179,16 @@ def cmd_check(args: argparse.Namespace) -> int:
     options = _options(args, cfg)
     diags: list[Diagnostic] = []
     total = failed = 0
+    uses: list[tuple[Path, AppUse]] = []
     for root, names in _selection(args.src, cfg):
         results = convert_names(root, names, options.environment(root))
         total += len(results)
         failed += sum(1 for r in results if not r.ok)
         diags += [_rooted(d, root) for r in results for d in r.diagnostics]
+        uses += [(root, u) for r in results for u in r.app_uses]
+    out = args.out or (str(cfg.resolve(cfg.out)) if cfg.out else None)
+    if out is not None:
+        diags += _app_stub_warnings(Path(out), uses)
     _print_diagnostics(diags, args.format)
     if args.format != "json":
         if failed:
@@ -178,6 +196,35 @@ def cmd_check(args: argparse.Namespace) -> int:
         elif not args.quiet:
             _err(f"all {total} templates convert")
     return EXIT_REPORT if failed else EXIT_OK
+
+
+def _app_stub_warnings(dest: Path, uses: list[tuple[Path, AppUse]]) -> list[Diagnostic]:
+    """W002 for every app-defined name the templates call whose TypeScript version is missing
+    from DEST's app module or still the generated stub."""
+    path = dest / APP_MODULE
+    try:
+        text = path.read_text(encoding="utf-8")
+    except (OSError, UnicodeDecodeError):
+        text = ""
+    have = exported(text)
+    stubs = unimplemented(text)
+    out: list[Diagnostic] = []
+    seen: set[str] = set()
+    for root, u in sorted(uses, key=lambda x: (x[1].template, x[1].line)):
+        export = export_name(u.kind, u.name)
+        if export in seen:
+            continue
+        seen.add(export)
+        label = {"filter": f"filter |{u.name}", "test": f"test 'is {u.name}'"}.get(
+            u.kind, f"global {u.name}()"
+        )
+        if export in stubs:
+            msg = f"the app's {label} is still a stub (used in {u.template}:{u.line})"
+            out.append(Diagnostic("W002", msg, str(path), stubs[export], 1))
+        elif export not in have:
+            msg = f"the app's {label} has no implementation in {path} yet"
+            out.append(Diagnostic("W002", msg, str(root / u.template), u.line, 1))
+    return out
 
 
 def cmd_diff(args: argparse.Namespace) -> int:
@@ -284,6 +331,9 @@ def build_parser() -> argparse.ArgumentParser:
     )
     k.add_argument("src", nargs="*", help="templates folder(s) or files (default: config src)")
     k.add_argument("--format", choices=("concise", "json"), default="concise")
+    k.add_argument(
+        "--out", help="output folder whose app module is checked for stubs (default: config out)"
+    )
     k.set_defaults(func=cmd_check)
 
     d = sub.add_parser(

@@ -18,6 +18,7 @@ from pathlib import Path
 import jinja2
 
 from . import RUNTIME_VERSION
+from .appnames import AppUse
 from .diagnostics import ConversionError, Diagnostic
 from .emit import emit_module
 from .environment import make_environment
@@ -34,6 +35,7 @@ RUNTIME_FILES = (
     "filters.ts",
     "tests.ts",
     "compose.ts",
+    "appcall.ts",
 )
 RUNTIME_SUBDIR = f"_jinja2tsx/{RUNTIME_VERSION}"
 
@@ -44,6 +46,7 @@ class TemplateResult:
     output: str  # output path relative to DEST
     tsx: str | None
     diagnostics: list[Diagnostic]
+    app_uses: list[AppUse] = dataclasses.field(default_factory=list)  # app names it calls
 
     @property
     def ok(self) -> bool:
@@ -74,7 +77,7 @@ def convert_source(
     try:
         tree = lower_template(source, name, env, project)
         tsx = emit_module(tree, runtime_import_for(out), label or name)
-        return TemplateResult(name, out, tsx, [])
+        return TemplateResult(name, out, tsx, [], list(tree.app_uses))
     except ConversionError as exc:
         return TemplateResult(name, out, None, [exc.diagnostic(label or name)])
     except RecursionError:

@@ -229,6 +229,16 @@ _rule(
     "Formatting runs prettier in one Node process.",
     "Install Node.js (or let jinja2tsx provision it) and convert again.",
 )
+_rule(
+    "W002",
+    "app-function-not-implemented",
+    "warning",
+    "A template calls an app-defined filter, test or global function whose TypeScript version "
+    "in DEST/_jinja2tsx/app.ts is still the generated stub (or missing).",
+    "The converted template renders only once the function does what the Python one does; "
+    "until then the stub throws when a render reaches it.",
+    "Implement the function in DEST/_jinja2tsx/app.ts and remove its `jinja2tsx:stub` comment.",
+)
 
 
 @dataclasses.dataclass(frozen=True)

@@ -22,6 +22,7 @@ import re
 from collections.abc import Iterable
 
 from . import __version__, ir
+from .appnames import app_import_for, export_name
 from .diagnostics import ConversionError
 from .htmlfacts import (
     BLOCK_ELEMENTS,
@@ -552,6 +553,23 @@ class Emitter:
     def x_Filter(self, f: ir.Filter) -> str:
         assert f.value is not None
         return self.filter_call(f, self.expr(f.value))
+
+    def x_AppCall(self, e: ir.AppCall) -> str:
+        return self.app_call(e, None if e.value is None else self.expr(e.value))
+
+    def app_call(self, e: ir.AppCall, value: str | None) -> str:
+        """``app.filter_x(value, ...args, rt.kw({...}))``: a function of the user-owned app module."""
+        path = app_import_for(posixpath.splitext(self.t.name)[0] + ".tsx")
+        alias = self.star_imports.get(path)
+        if alias is None:
+            alias = self.ident("app")
+            self.star_imports[path] = alias
+        args = [] if value is None else [value]
+        args += [self.expr(a) for a in e.args]
+        if e.kwargs:
+            fields = ", ".join(f"{js_str(k)}: {self.expr(v)}" for k, v in e.kwargs)
+            args.append(f"rt.kw({{ {fields} }})")
+        return f"{alias}.{export_name(e.kind, e.name)}({', '.join(args)})"
 
     def x_Test(self, e: ir.Test) -> str:
         access = f".{e.name}" if IDENT.match(e.name) else f"[{js_str(e.name)}]"
@@ -1237,8 +1255,14 @@ class Emitter:
         if isinstance(n, ir.FilterBlock):
             value = f"rt.markup({self.string(n.body, 'html')})"
             for f in n.filters:
-                value = self.filter_call(f, value)
-            return f"rt.out({value})" if flavor == "html" else f"rt.attr({value})"
+                value = (
+                    self.app_call(f, value)
+                    if isinstance(f, ir.AppCall)
+                    else self.filter_call(f, value)
+                )
+            # Jinja writes the result unescaped: HTML source, whatever its type says
+            written = f"rt.filterBlockOut({value})"
+            return written if flavor == "html" else f"rt.attr(rt.markup({written}))"
         raise ConversionError("E001", f"cannot emit {type(n).__name__} in string mode", n.line)
 
     def loop_callback_string(self, n: ir.For, flavor: str) -> tuple[str, str | None]:

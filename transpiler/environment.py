@@ -8,6 +8,8 @@ from collections.abc import Sequence
 
 import jinja2
 
+from .appnames import ENV_ATTRIBUTE, AppNames
+
 AUTOESCAPE_SUFFIXES = (".html", ".htm", ".xml", ".xhtml", ".svg")
 
 # Names that Jinja2 itself defines in every environment (jinja2.defaults.DEFAULT_NAMESPACE).
@@ -23,10 +25,12 @@ def make_environment(
     loader: jinja2.BaseLoader | None = None,
     extensions: Sequence[str] = (),
     autoescape: bool = True,
+    app_names: AppNames | None = None,
 ) -> jinja2.Environment:
     """An environment configured like Flask's ``app.jinja_env`` (without Flask's globals).
-    ``autoescape=False`` turns Flask's by-extension rule off for every template."""
-    return jinja2.Environment(
+    ``autoescape=False`` turns Flask's by-extension rule off for every template. ``app_names``
+    says which unknown filters, tests and global functions are the app's (default: any)."""
+    env = jinja2.Environment(
         loader=loader,
         autoescape=autoescape_for if autoescape else False,
         extensions=list(extensions),
@@ -34,3 +38,5 @@ def make_environment(
         lstrip_blocks=False,
         keep_trailing_newline=False,
     )
+    env.extend(**{ENV_ATTRIBUTE: app_names or AppNames()})
+    return env

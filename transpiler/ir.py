@@ -9,7 +9,7 @@ fresh :class:`Binding`, so scoping is settled before emission.
 from __future__ import annotations
 
 import dataclasses
-from typing import Literal
+from typing import Any, Literal
 
 # ----------------------------------------------------------------------------- bindings
 
@@ -101,6 +101,17 @@ class CallArgs:
 class Call(Expr):
     func: Expr
     call: CallArgs
+
+
+@dataclasses.dataclass(frozen=True)
+class AppCall(Expr):
+    """A filter, test or global function the app defines: a call into the user-owned app module."""
+
+    kind: Literal["filter", "test", "global"]
+    name: str
+    value: "Expr | None"  # the filtered/tested value (None for a global, or a {% filter %} block)
+    args: tuple["Expr", ...]
+    kwargs: tuple[tuple[str, "Expr"], ...] = ()
 
 
 @dataclasses.dataclass(frozen=True)
@@ -319,7 +330,7 @@ class SetAttr(Node):
 class FilterBlock(Node):
     """``{% filter f %}…{% endfilter %}``: filters applied to the rendered body (Markup)."""
 
-    filters: tuple[Filter, ...]  # innermost first; each Filter.value is None
+    filters: tuple["Filter | AppCall", ...]  # innermost first; each value is None
     body: tuple[Node, ...]
 
 
@@ -332,6 +343,7 @@ class Template:
     autoescape: bool
     macros: tuple["MacroInfo", ...] = ()
     layout: "Layout | None" = None  # set when the template has blocks or extends another
+    app_uses: tuple[Any, ...] = ()  # appnames.AppUse: app-defined names it calls
 
 
 # ----------------------------------------------------------------------------- composition

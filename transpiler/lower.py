@@ -27,6 +27,7 @@ from jinja2 import nodes
 from jinja2.compiler import find_undeclared
 
 from . import ir
+from .appnames import RESERVED_GLOBALS, AppUse, Kind, app_names_of
 from .diagnostics import ConversionError
 from .environment import JINJA_GLOBALS
 from .graph import Project
@@ -332,6 +333,8 @@ class Lowerer:
         )
         self.project = project
         self.macros: list[ir.MacroInfo] = []
+        self.app_names = app_names_of(self.env)
+        self.app_uses: list[AppUse] = []
         self.source = source
         flat = _Flattener(source, autoescape)
         flat.body(tree.body)
@@ -434,6 +437,7 @@ class Lowerer:
             autoescape=self.autoescape,
             macros=tuple(self.macros),
             layout=layout,
+            app_uses=tuple(self.app_uses),
         )
 
     def child_body(self, body: list[ir.Node]) -> list[ir.Node]:
@@ -708,8 +712,8 @@ class Lowerer:
         f: nodes.Expr | None = node.filter
         while isinstance(f, nodes.Filter):
             lowered = self.filter(f, None)
-            assert isinstance(lowered, ir.Filter)
-            chain.append(lowered)
+            assert isinstance(lowered, (ir.Filter, ir.AppCall))
+            chain.append(lowered)  # type: ignore[arg-type]
             f = f.node
         return ir.FilterBlock(node.lineno, tuple(reversed(chain)), tuple(body))
 
@@ -1611,7 +1615,7 @@ class Lowerer:
                 return False
             if isinstance(e, ir.Call) and not isinstance(e.func, ir.Global):
                 return False
-            if isinstance(e, (ir.MarkupOf, ir.MacroCall)):
+            if isinstance(e, (ir.MarkupOf, ir.MacroCall, ir.AppCall)):
                 return False
         return True
 
@@ -1730,7 +1734,7 @@ class Lowerer:
             b = self.current_super[-1]
             assert b is not None
             return ir.SuperCall(line, b)
-        if isinstance(func, nodes.Name):
+        if isinstance(func, nodes.Name) and self._bound(func.name):
             b = self._current(func.name)
             if b is not None and b.kind == "caller":
                 if node.kwargs or node.dyn_args or node.dyn_kwargs:
@@ -1749,6 +1753,20 @@ class Lowerer:
                     "U002", "a format field reads Python internals (e.g. {0.__class__})", node
                 )
             return ir.MethodCall(line, self.expr(func.node), func.attr, self.call_args(node))
+        if (
+            isinstance(func, nodes.Name)
+            and not self._bound(func.name)
+            and func.name not in JINJA_GLOBALS
+            and func.name not in RESERVED_GLOBALS
+        ):
+            # a function no context (JSON data) can carry: a global the app defines
+            if not self.app_names.allows("global", func.name):
+                self.node_fail(
+                    "U003",
+                    f"unknown global function {func.name}() (not declared for the app)",
+                    node,
+                )
+            return self.app_call("global", func.name, None, node)
         if isinstance(func, nodes.Name):
             b = self._current(func.name)
             if b is not None and b.kind == "loop":
@@ -1773,6 +1791,8 @@ class Lowerer:
             self.node_fail("U101", f"the |{name} filter is not reproducible", node)
         sig = FILTER_SIGNATURES.get(name)
         if sig is None:
+            if self.app_names.allows("filter", name):
+                return self.app_call("filter", name, value, node)
             self.node_fail("U003", f"unknown filter |{name}", node)
         autoescape = self.autoescape_at(node)
         if name in VARARGS_FILTERS:
@@ -1789,6 +1809,29 @@ class Lowerer:
             )
         args = self.bind(sig, node, f"|{name}")
         return ir.Filter(node.lineno, name, value, args, autoescape=autoescape)
+
+    def app_call(
+        self,
+        kind: Kind,
+        name: str,
+        value: ir.Expr | None,
+        node: nodes.Call | nodes.Filter | nodes.Test,
+    ) -> ir.AppCall:
+        """A call of an app-defined filter, test or global (see ``appnames``)."""
+        if node.dyn_args is not None or node.dyn_kwargs is not None:
+            self.node_fail("U002", f"*args/**kwargs in a call of the app's {kind} {name!r}", node)
+        args = tuple(self.expr(a) for a in node.args)
+        kwargs = tuple((k.key, self.expr(k.value)) for k in node.kwargs)
+        lines = self.source.splitlines()
+        example = lines[node.lineno - 1].strip() if node.lineno <= len(lines) else name
+        if len(example) > 100:
+            example = example[:97] + "..."
+        self.app_uses.append(
+            AppUse(
+                kind, name, len(args), tuple(k for k, _ in kwargs), example, self.name, node.lineno
+            )
+        )
+        return ir.AppCall(node.lineno, kind, name, value, args, kwargs)
 
     def autoescape_at(self, node: nodes.Node) -> bool:
         return self.autoescape  # lexical autoescape blocks apply through Output items
@@ -1818,6 +1861,8 @@ class Lowerer:
     def expr_Test(self, node: nodes.Test, line: int) -> ir.Expr:
         sig = TEST_SIGNATURES.get(node.name)
         if sig is None:
+            if self.app_names.allows("test", node.name):
+                return self.app_call("test", node.name, self.expr(node.node), node)
             self.node_fail("U003", f"unknown test 'is {node.name}'", node)
         args = self.bind(sig, node, f"is {node.name}")
         return ir.Test(
@@ -1967,6 +2012,8 @@ def expr_safety(e: ir.Expr) -> ir.Safety:
         return content_safety(e.obj)
     if isinstance(e, ir.MethodCall):  # Markup's str methods return Markup; d.get() an item
         return combine(expr_safety(e.obj), content_safety(e.obj))
+    if isinstance(e, ir.AppCall):  # the app's function may return Markup
+        return "maybe"
     if isinstance(
         e, (ir.MarkupOf, ir.LoopCall, ir.MacroCall, ir.SuperCall, ir.BlockText, ir.SelfBlock)
     ):
@@ -2008,6 +2055,8 @@ def content_safety(e: ir.Expr) -> ir.Safety:
         return e.binding.content
     if isinstance(e, ir.Const):
         return "no"
+    if isinstance(e, ir.AppCall):  # whatever the app's function returns may hold Markup
+        return "maybe"
     if isinstance(e, (ir.ListLit, ir.TupleLit)):
         out: ir.Safety = "no"
         for item in e.items:

@@ -34,6 +34,7 @@ class Entry:
     inputs: str  # hash of everything the output depends on
     output: str  # hash of the text written
     deps: list[str]  # templates (besides itself) the inputs hash covers
+    app: list[dict[str, object]] = dataclasses.field(default_factory=list)  # AppUse records
 
 
 class Manifest:
@@ -50,7 +51,9 @@ class Manifest:
             data = json.loads(path.read_text(encoding="utf-8"))
             if data.get("tool") == __version__ and data.get("options") == options:
                 for out, e in data.get("outputs", {}).items():
-                    self.entries[out] = Entry(e["template"], e["inputs"], e["output"], e["deps"])
+                    self.entries[out] = Entry(
+                        e["template"], e["inputs"], e["output"], e["deps"], e.get("app", [])
+                    )
                 for name, f in data.get("failures", {}).items():
                     diags = [Diagnostic(**d) for d in f["diagnostics"]]
                     self.failures[name] = (f["inputs"], diags)
@@ -86,8 +89,16 @@ class Manifest:
         # not ours on record: ours only if it carries our header (e.g. manifest deleted)
         return not current.startswith(GENERATED_MARK)
 
-    def record(self, output: str, template: str, inputs: str, text: str, deps: list[str]) -> None:
-        self.entries[output] = Entry(template, inputs, digest(text), deps)
+    def record(
+        self,
+        output: str,
+        template: str,
+        inputs: str,
+        text: str,
+        deps: list[str],
+        app: list[dict[str, object]] | None = None,
+    ) -> None:
+        self.entries[output] = Entry(template, inputs, digest(text), deps, app or [])
 
     def record_failure(self, template: str, inputs: str, diagnostics: list[Diagnostic]) -> None:
         self.failures[template] = (inputs, diagnostics)

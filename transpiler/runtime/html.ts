@@ -9,7 +9,18 @@
  */
 
 import { ENTITIES, MAX_ENTITY_NAME } from "./entities";
-import { SafeHtml, TemplateTypeError, UndefinedError, dictSet, escape, escapeText, isDict, repr, str } from "./core";
+import {
+  SafeHtml,
+  TemplateTypeError,
+  UndefinedError,
+  dictSet,
+  escape,
+  escapeText,
+  isDict,
+  repr,
+  str,
+  typeName,
+} from "./core";
 
 // ================================================================================================ entities
 
@@ -147,6 +158,16 @@ export function attr(v: unknown, autoescape = true): string {
 }
 
 /** A boolean attribute whose presence is decided by a value: present iff `v` is not Undefined. */
+/**
+ * What a `{% filter %}` block writes: Jinja writes the filter's result as it is, unescaped (a str
+ * or Markup), and fails on anything else when joining the output.
+ */
+export function filterBlockOut(v: unknown): string {
+  if (v instanceof SafeHtml) return v.html;
+  if (typeof v === "string") return v;
+  throw new TemplateTypeError(`sequence item: expected str instance, ${typeName(v)} found`);
+}
+
 export function boolAttr(v: unknown): true | undefined {
   return v === undefined ? undefined : true;
 }
