@@ -31,6 +31,7 @@ from .convert import (
 )
 from .diagnostics import Diagnostic
 from .environment import make_environment
+from .i18n import DEFAULT_STYLE, I18nStyle
 from .manifest import Manifest, digest
 
 Status = str  # "converted" | "unchanged" | "not-convertible" | "kept"
@@ -43,12 +44,20 @@ class Options:
     extensions: tuple[str, ...] = ()
     autoescape: bool = True
     format: bool = True
+    i18n: I18nStyle = DEFAULT_STYLE
+    i18n_trimmed: bool = False
 
     def key(self) -> str:
         return json.dumps(dataclasses.asdict(self), sort_keys=True)
 
     def environment(self, src: Path) -> jinja2.Environment:
-        return make_environment(jinja2.FileSystemLoader(str(src)), self.extensions, self.autoescape)
+        return make_environment(
+            jinja2.FileSystemLoader(str(src)),
+            self.extensions,
+            self.autoescape,
+            self.i18n,
+            self.i18n_trimmed,
+        )
 
 
 @dataclasses.dataclass

@@ -26,7 +26,7 @@ from markupsafe import Markup
 from jinja2 import nodes
 from jinja2.compiler import find_undeclared
 
-from . import ir
+from . import i18n, ir
 from .diagnostics import ConversionError
 from .environment import JINJA_GLOBALS
 from .graph import Project
@@ -357,6 +357,8 @@ class Lowerer:
         self.extends_seen = False
         self.flavors: list[str] = []  # string contexts being lowered (innermost last)
         self.open_stack: list[str] = []  # names of the elements being built, outermost first
+        self.i18n = i18n.settings(self.env)  # None: no i18n extension
+        self.eval_autoescape = i18n.eval_autoescape(tree, autoescape) if self.i18n else {}
 
     def html_error(self, exc: HtmlSyntaxError, text: str) -> NoReturn:
         line, col = self.position(exc.offset)
@@ -1168,7 +1170,7 @@ class Lowerer:
                 crossed.append(scope.macro)
             scope = scope.parent
         if found is None:
-            if name in JINJA_GLOBALS:
+            if name in JINJA_GLOBALS or (self.i18n and name in i18n.GETTEXT_GLOBALS):
                 return None
             found = self.prop(name)
         if crossed and found.kind not in ("macro", "module"):
@@ -1649,6 +1651,8 @@ class Lowerer:
         )
 
     def expr_Call(self, node: nodes.Call, line: int) -> ir.Expr:
+        if i18n.is_gettext_call(self, node):
+            return i18n.lower_gettext_call(self, node, line)
         func = node.node
         if (
             isinstance(func, nodes.Getattr)
@@ -1703,6 +1707,9 @@ class Lowerer:
                     self.node_fail("U101", "lipsum() produces random text", node)
                 return ir.Call(line, ir.Global(line, func.name), self.call_args(node))
         return ir.Call(line, self.expr(func), self.call_args(node))
+
+    def expr_MarkSafeIfAutoescape(self, node: nodes.MarkSafeIfAutoescape, line: int) -> ir.Expr:
+        return i18n.mark_safe_if_autoescape(self, node, line)
 
     def expr_Filter(self, node: nodes.Filter, line: int) -> ir.Expr:
         assert node.node is not None
@@ -1914,6 +1921,8 @@ def expr_safety(e: ir.Expr) -> ir.Safety:
         return "yes"
     if isinstance(e, ir.UnaryOp):
         return "no"
+    if isinstance(e, ir.Translate):
+        return i18n.translate_safety(e, expr_safety)
     return "maybe"
 
 
@@ -1989,6 +1998,8 @@ def content_safety(e: ir.Expr) -> ir.Safety:
         return "maybe"
     if isinstance(e, (ir.Test, ir.Compare, ir.UnaryOp, ir.Concat)):
         return "no"
+    if isinstance(e, ir.Translate):
+        return i18n.translate_safety(e, content_safety, content=True)
     if isinstance(e, ir.BinOp):
         if e.op == "add":
             return combine(content_safety(e.left), content_safety(e.right))
