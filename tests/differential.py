@@ -6,7 +6,12 @@ Fixture layout (``fixtures/cases/<area>/``):
 * ``<name>.html`` — the template;
 * ``<name>.json`` — a JSON list of contexts (``[{}]`` when absent), parsed lexeme-aware on the
   React side so ``1.0`` stays a float;
-* ``<name>.expect`` — for templates that must not convert: the expected diagnostic codes.
+* ``<name>.expect`` — for templates that must not convert: the expected diagnostic codes;
+* ``<name>.options.json`` (and ``_options.json`` for a whole folder, nearest last) — settings of
+  the app: ``{"i18n": "newstyle" | "oldstyle" | "off", "i18n_trimmed": bool}``. The converter
+  gets them as configuration; the Jinja side enables ``jinja2.ext.i18n`` with
+  ``install_null_translations(newstyle=...)`` (what Flask-Babel installs without a catalog) when
+  ``i18n`` is given and not ``off``.
 
 A case may also be a folder ``<name>/`` holding several templates (layouts, macro libraries,
 partials): its entry is ``main.html`` (contexts in ``main.json``, expectations in
@@ -45,6 +50,7 @@ class Case:
     contexts_json: list[str]  # one JSON text per context
     expect: list[str] | None  # expected diagnostic codes, or None when it must convert
     project: Path | None = None  # multi-template case: the folder holding main.html
+    options: dict[str, Any] = dataclasses.field(default_factory=dict)  # app settings
 
     @property
     def id(self) -> str:
@@ -59,6 +65,32 @@ def _project_of(tpl: Path, root: Path) -> Path | None:
             return folder
         folder = folder.parent
     return None
+
+
+def case_options(tpl: Path, root: Path) -> dict[str, Any]:
+    """Folder ``_options.json`` files from ``root`` down, then ``<stem>.options.json``."""
+    options: dict[str, Any] = {}
+    folders = [f for f in reversed(tpl.parents) if f == root or root in f.parents]
+    for f in [*(f / "_options.json" for f in folders), tpl.with_suffix(".options.json")]:
+        if f.exists():
+            data = json.loads(f.read_text(encoding="utf-8"))
+            assert isinstance(data, dict) and set(data) <= {"i18n", "i18n_trimmed"}, f
+            options.update(data)
+    return options
+
+
+def converter_environment(
+    options: dict[str, Any], src: Path | None = None, app_names: Any = None
+) -> jinja2.Environment:
+    from transpiler.environment import make_environment
+
+    loader = None if src is None else jinja2.FileSystemLoader(str(src))
+    return make_environment(
+        loader,
+        app_names=app_names,
+        i18n=options.get("i18n", "newstyle"),
+        i18n_trimmed=options.get("i18n_trimmed", False),
+    )
 
 
 def load_cases(root: Path = CASES) -> list[Case]:
@@ -83,17 +115,26 @@ def load_cases(root: Path = CASES) -> list[Case]:
         expect = None
         if expect_file.exists():
             expect = [line.strip() for line in expect_file.read_text().splitlines() if line.strip()]
-        cases.append(Case(area, name, tpl, contexts, expect, project))
+        options = case_options(tpl, root)
+        cases.append(Case(area, name, tpl, contexts, expect, project, options))
     return cases
 
 
 _app = flask.Flask("jinja2tsx_fixtures")
 
 
-def flask_environment(loader: jinja2.BaseLoader) -> jinja2.Environment:
-    """Flask's own Jinja environment (autoescape by extension, Flask globals) over ``loader``."""
+def flask_environment(
+    loader: jinja2.BaseLoader, options: dict[str, Any] | None = None
+) -> jinja2.Environment:
+    """Flask's own Jinja environment (autoescape by extension, Flask globals) over ``loader``;
+    with i18n as Flask-Babel installs it when ``options`` say so."""
     env = _app.create_jinja_environment()
     env.loader = loader
+    style = (options or {}).get("i18n", "off")
+    if style != "off":
+        env.add_extension("jinja2.ext.i18n")
+        env.install_null_translations(newstyle=style == "newstyle")  # type: ignore[attr-defined]
+        env.policies["ext.i18n.trimmed"] = (options or {}).get("i18n_trimmed", False)
     return env
 
 
@@ -108,11 +149,12 @@ def render_jinja(
     name: str,
     context_json: str,
     templates: dict[str, str] | None = None,
+    options: dict[str, Any] | None = None,
     app: AppModule | None = None,
 ) -> Rendered:
     mapping = dict(templates or {})
     mapping[name] = template_source
-    env = flask_environment(jinja2.DictLoader(mapping))
+    env = flask_environment(jinja2.DictLoader(mapping), options)
     if app is not None:
         env.filters.update(app.filters)
         env.tests.update(app.tests)
@@ -200,13 +242,13 @@ def convert_case(case: Case) -> tuple[TemplateResult, dict[str, str]]:
                 TemplateResult(f"{case.id}.html", output_name(f"{case.id}.html"), None, [source]),
                 {},
             )
-        env = make_environment(app_names=names)
+        env = converter_environment(case.options, app_names=names)
         result = convert_source(source, f"{case.id}.html", env, label=case.id)
         return result, ({result.output: result.tsx} if result.tsx else {})
     from transpiler.bulk import discover
     from transpiler.convert import convert_names
 
-    env = make_environment(jinja2.FileSystemLoader(str(case.project)), app_names=names)
+    env = converter_environment(case.options, case.project, names)
     results = convert_names(case.project, discover(case.project), env)
     entry = next(r for r in results if r.name == "main.html")
     files = {r.output: r.tsx for r in results if r.tsx}

@@ -32,6 +32,7 @@ from .convert import (
 )
 from .diagnostics import Diagnostic
 from .environment import make_environment
+from .i18n import DEFAULT_STYLE, I18nStyle
 from .manifest import Manifest, digest
 
 Status = str  # "converted" | "unchanged" | "not-convertible" | "kept"
@@ -48,6 +49,8 @@ class Options:
     filters: tuple[str, ...] = ()
     tests: tuple[str, ...] = ()
     globals: tuple[str, ...] = ()
+    i18n: I18nStyle = DEFAULT_STYLE
+    i18n_trimmed: bool = False
 
     def key(self) -> str:
         return json.dumps(dataclasses.asdict(self), sort_keys=True)
@@ -55,7 +58,12 @@ class Options:
     def environment(self, src: Path) -> jinja2.Environment:
         names = AppNames.from_config(list(self.filters), list(self.tests), list(self.globals))
         return make_environment(
-            jinja2.FileSystemLoader(str(src)), self.extensions, self.autoescape, names
+            jinja2.FileSystemLoader(str(src)),
+            self.extensions,
+            self.autoescape,
+            names,
+            self.i18n,
+            self.i18n_trimmed,
         )
 
 

@@ -22,6 +22,7 @@ from .config import Config, ConfigError, load_config
 from .convert import atomic_write, convert_names, format_sources, output_name
 from .diagnostics import RULES, Diagnostic
 from .environment import make_environment
+from .i18n import DEFAULT_STYLE, I18N_STYLES, extension_listed
 from .progress import ProgressBar
 
 EXIT_OK, EXIT_REPORT, EXIT_USAGE, EXIT_INTERNAL = 0, 1, 2, 123
@@ -47,19 +48,24 @@ def _config(args: argparse.Namespace) -> Config:
 
 def _options(args: argparse.Namespace, cfg: Config) -> Options:
     extensions = tuple(args.extension or cfg.extensions)
+    i18n = args.i18n or cfg.i18n
     for ext in extensions:
         try:
-            make_environment(None, (ext,))
+            make_environment(None, (ext,), i18n=DEFAULT_STYLE)
         except Exception as exc:
             raise UsageError(f"cannot load the Jinja extension {ext!r}: {exc}") from None
+    if i18n == "off" and extension_listed(extensions):
+        raise UsageError('i18n = "off" contradicts the extension jinja2.ext.i18n')
     fmt = cfg.format if getattr(args, "format", None) is None else args.format
     return Options(
         extensions,
         cfg.autoescape,
         fmt,
-        tuple(cfg.filters),
-        tuple(cfg.tests),
-        tuple(cfg.globals),
+        filters=tuple(cfg.filters),
+        tests=tuple(cfg.tests),
+        globals=tuple(cfg.globals),
+        i18n=i18n,
+        i18n_trimmed=cfg.i18n_trimmed,
     )
 
 
@@ -306,6 +312,12 @@ def build_parser() -> argparse.ArgumentParser:
         action="append",
         metavar="NAME",
         help="Jinja extension the app enables (repeatable; overrides the config)",
+    )
+    common.add_argument(
+        "--i18n",
+        choices=I18N_STYLES,
+        help="gettext style of the app: newstyle (Flask-Babel, default), oldstyle (Jinja's "
+        "install_null_translations()), off (no i18n extension); overrides the config",
     )
     common.add_argument("-q", "--quiet", action="store_true", help="print only problems")
 

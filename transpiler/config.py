@@ -7,6 +7,9 @@ out = "web/app/_templates"       # where convert writes TSX
 include = ["**/*.html"]          # glob patterns, relative to src (default: every template suffix)
 exclude = ["admin/legacy/**"]    # glob patterns, relative to src
 extensions = ["jinja2.ext.do"]   # Jinja extensions the app enables
+i18n = "newstyle"                # gettext style: "newstyle" (Flask-Babel, default), "oldstyle"
+                                 # (Jinja's install_null_translations()), "off" (no i18n)
+i18n_trimmed = false             # the app's ext.i18n.trimmed policy ({% trans %} whitespace)
 autoescape = true                # true: Flask's rule (by extension); false: never
 globals = ["render_icon"]        # the app's own global functions, filters and tests: once any
 filters = ["format_datetime"]    #   is listed, other unknown names are U003 diagnostics; none
@@ -16,6 +19,11 @@ format = true                    # prettier
 respect_gitignore = true
 ```
 Unknown keys and wrong types are usage errors (exit 2), never silently ignored.
+
+i18n (``jinja2.ext.i18n``) needs no ``extensions`` entry: unless ``i18n = "off"``, templates are
+parsed with it, so ``{% trans %}`` and calls of ``_``/``gettext``/``ngettext``/``pgettext``/
+``npgettext`` convert to the runtime's catalog functions (auto-detection). The style is a parse-time
+choice, as in Jinja: newstyle is what Flask-Babel installs.
 """
 
 from __future__ import annotations
@@ -24,6 +32,8 @@ import dataclasses
 import tomllib
 from pathlib import Path
 from typing import Any
+
+from .i18n import DEFAULT_STYLE, I18N_STYLES, I18nStyle
 
 
 class ConfigError(Exception):
@@ -38,6 +48,8 @@ class Config:
     exclude: list[str] = dataclasses.field(default_factory=list)
     extensions: list[str] = dataclasses.field(default_factory=list)
     autoescape: bool = True
+    i18n: I18nStyle = DEFAULT_STYLE
+    i18n_trimmed: bool = False
     globals: list[str] = dataclasses.field(default_factory=list)
     filters: list[str] = dataclasses.field(default_factory=list)
     tests: list[str] = dataclasses.field(default_factory=list)
@@ -103,6 +115,11 @@ def parse_section(section: Any, path: Path) -> Config:
         elif name == "out":
             if not isinstance(value, str):
                 raise ConfigError(f"{path}: [tool.jinja2tsx] out must be a string")
+        elif name == "i18n":
+            if value not in I18N_STYLES:
+                raise ConfigError(
+                    f"{path}: [tool.jinja2tsx] i18n must be one of {', '.join(I18N_STYLES)}"
+                )
         elif name == "jobs":
             if not (isinstance(value, int) and not isinstance(value, bool) and value >= 0):
                 raise ConfigError(f"{path}: [tool.jinja2tsx] jobs must be a whole number >= 0")

@@ -36,6 +36,7 @@ RUNTIME_FILES = (
     "tests.ts",
     "compose.ts",
     "appcall.ts",
+    "i18n.ts",
 )
 RUNTIME_SUBDIR = f"_jinja2tsx/{RUNTIME_VERSION}"
 

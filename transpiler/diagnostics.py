@@ -37,8 +37,8 @@ _rule(
     "error",
     "The template is not valid Jinja2 syntax for the configured environment.",
     "jinja2's own parser rejects it, so Flask could not render it either.",
-    "Fix the syntax. If the tag comes from an extension (do, loopcontrols, i18n), enable that "
-    "extension in [tool.jinja2tsx] extensions.",
+    "Fix the syntax. If the tag comes from an extension (do, loopcontrols), enable that "
+    'extension in [tool.jinja2tsx] extensions; {% trans %} parses unless i18n = "off".',
 )
 _rule(
     "J002",
@@ -143,6 +143,16 @@ _rule(
     "React removes `key` from the props object it passes to a component.",
     "Rename the variable in the template and the view (e.g. `item_key`), or pass it inside "
     "another object.",
+)
+_rule(
+    "U006",
+    "bad-gettext-call",
+    "error",
+    "A call of _(), gettext(), ngettext(), pgettext() or npgettext() with arguments the "
+    "installed translations reject (wrong count, *args, keyword arguments with oldstyle gettext).",
+    "Jinja2 would raise a TypeError at render time.",
+    "Fix the call. Keyword variables need newstyle gettext (Flask-Babel's, the default): set "
+    'i18n = "newstyle" or "oldstyle" in [tool.jinja2tsx] to match the app.',
 )
 _rule(
     "U101",

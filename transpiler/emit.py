@@ -604,6 +604,21 @@ class Emitter:
         other = "undefined" if e.otherwise is None else self.expr(e.otherwise)
         return f"({self.cond(e.test)} ? {self.expr(e.then)} : {other})"
 
+    def x_Translate(self, e: ir.Translate) -> str:
+        """i18n globals: old style a catalog lookup (``rt.gettext(msg)``); new style also
+        Markup under autoescape and ``%``-formatted with the variables
+        (``rt.gettextNewstyle(msg, { name: … }, true)``)."""
+        args = [self.expr(a) for a in e.args]
+        if not e.newstyle:
+            return f"rt.{e.func}({', '.join(args)})"
+        items = [
+            f"{'[' + js_str(k) + ']' if k == '__proto__' else js_str(k)}: {self.expr(v)}"
+            for k, v in e.variables
+        ]
+        variables = "{ " + ", ".join(items) + " }" if items else "{}"
+        flag = "true" if e.autoescape else "false"
+        return f"rt.{e.func}Newstyle({', '.join(args + [variables, flag])})"
+
     def x_MarkupOf(self, e: ir.MarkupOf) -> str:
         return f"rt.markup({self.string(e.body, 'html')})"
 

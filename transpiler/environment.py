@@ -1,5 +1,7 @@
 """The Jinja2 environment the converter parses with: Flask's settings, so what we parse is what
-Flask renders (autoescape by file extension, default delimiters, no extensions unless configured).
+Flask renders (autoescape by file extension, default delimiters, no extensions unless configured),
+plus the i18n extension the way Flask-Babel installs it (newstyle gettext) unless i18n is ``off``
+or configured ``oldstyle`` (see ``i18n.py``).
 """
 
 from __future__ import annotations
@@ -9,6 +11,7 @@ from collections.abc import Sequence
 import jinja2
 
 from .appnames import ENV_ATTRIBUTE, AppNames
+from .i18n import DEFAULT_STYLE, I18nStyle, configure, extension_listed
 
 AUTOESCAPE_SUFFIXES = (".html", ".htm", ".xml", ".xhtml", ".svg")
 
@@ -26,10 +29,16 @@ def make_environment(
     extensions: Sequence[str] = (),
     autoescape: bool = True,
     app_names: AppNames | None = None,
+    i18n: I18nStyle = DEFAULT_STYLE,
+    i18n_trimmed: bool = False,
 ) -> jinja2.Environment:
     """An environment configured like Flask's ``app.jinja_env`` (without Flask's globals).
     ``autoescape=False`` turns Flask's by-extension rule off for every template. ``app_names``
-    says which unknown filters, tests and global functions are the app's (default: any)."""
+    says which unknown filters, tests and global functions are the app's (default: any).
+    ``i18n``: the gettext style of the app (``off``: no i18n extension; listing it in
+    ``extensions`` then is a ValueError); ``i18n_trimmed``: the ``ext.i18n.trimmed`` policy."""
+    if i18n == "off" and extension_listed(extensions):
+        raise ValueError('i18n = "off" contradicts the jinja2.ext.i18n extension')
     env = jinja2.Environment(
         loader=loader,
         autoescape=autoescape_for if autoescape else False,
@@ -39,4 +48,6 @@ def make_environment(
         keep_trailing_newline=False,
     )
     env.extend(**{ENV_ATTRIBUTE: app_names or AppNames()})
+    if i18n != "off":
+        configure(env, i18n, i18n_trimmed)
     return env

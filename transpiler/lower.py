@@ -26,7 +26,7 @@ from markupsafe import Markup
 from jinja2 import nodes
 from jinja2.compiler import find_undeclared
 
-from . import ir
+from . import i18n, ir
 from .appnames import RESERVED_GLOBALS, AppUse, Kind, app_names_of
 from .diagnostics import ConversionError
 from .environment import JINJA_GLOBALS
@@ -363,6 +363,8 @@ class Lowerer:
         self.parent_sets: frozenset[str] = frozenset()  # top-level {% set %} names of the chain
         self.flavors: list[str] = []  # string contexts being lowered (innermost last)
         self.open_stack: list[str] = []  # names of the elements being built, outermost first
+        self.i18n = i18n.settings(self.env)  # None: no i18n extension
+        self.eval_autoescape = i18n.eval_autoescape(tree, autoescape) if self.i18n else {}
 
     def html_error(self, exc: HtmlSyntaxError, text: str) -> NoReturn:
         line, col = self.position(exc.offset)
@@ -1193,7 +1195,7 @@ class Lowerer:
                 crossed.append(scope.macro)
             scope = scope.parent
         if found is None:
-            if name in JINJA_GLOBALS:
+            if name in JINJA_GLOBALS or (self.i18n and name in i18n.GETTEXT_GLOBALS):
                 return None
             found = self.prop(name)
         if crossed and found.kind not in ("macro", "module"):
@@ -1714,6 +1716,8 @@ class Lowerer:
         )
 
     def expr_Call(self, node: nodes.Call, line: int) -> ir.Expr:
+        if i18n.is_gettext_call(self, node):
+            return i18n.lower_gettext_call(self, node, line)
         func = node.node
         if (
             isinstance(func, nodes.Getattr)
@@ -1780,6 +1784,9 @@ class Lowerer:
                     self.node_fail("U101", "lipsum() produces random text", node)
                 return ir.Call(line, ir.Global(line, func.name), self.call_args(node))
         return ir.Call(line, self.expr(func), self.call_args(node))
+
+    def expr_MarkSafeIfAutoescape(self, node: nodes.MarkSafeIfAutoescape, line: int) -> ir.Expr:
+        return i18n.mark_safe_if_autoescape(self, node, line)
 
     def expr_Filter(self, node: nodes.Filter, line: int) -> ir.Expr:
         assert node.node is not None
@@ -2022,6 +2029,8 @@ def expr_safety(e: ir.Expr) -> ir.Safety:
         return "yes"
     if isinstance(e, ir.UnaryOp):
         return "no"
+    if isinstance(e, ir.Translate):
+        return i18n.translate_safety(e, expr_safety)
     return "maybe"
 
 
@@ -2099,6 +2108,8 @@ def content_safety(e: ir.Expr) -> ir.Safety:
         return "maybe"
     if isinstance(e, (ir.Test, ir.Compare, ir.UnaryOp, ir.Concat)):
         return "no"
+    if isinstance(e, ir.Translate):
+        return i18n.translate_safety(e, content_safety, content=True)
     if isinstance(e, ir.BinOp):
         if e.op == "add":
             return combine(content_safety(e.left), content_safety(e.right))

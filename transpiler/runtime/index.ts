@@ -1,7 +1,8 @@
 /**
  * jinja2tsx runtime — entry point imported by generated components as `rt`.
  *
- * Re-exports the value model and helpers (`core`), HTML helpers (`html`), and the builtin filters and tests.
+ * Re-exports the value model and helpers (`core`), HTML helpers (`html`), the builtin filters and tests, and the
+ * i18n catalog functions (`i18n`: `setCatalog`, `gettext`…).
  */
 
 export * from "./core";
@@ -10,3 +11,4 @@ export { filters, callFilter, FILTER_NAMES } from "./filters";
 export { tests, callTest, TEST_NAMES } from "./tests";
 export * from "./compose";
 export * from "./appcall";
+export * from "./i18n";
