@@ -16,6 +16,7 @@ import collections
 import contextlib
 import os
 import shutil
+import re
 import subprocess
 import sys
 import tempfile
@@ -33,15 +34,48 @@ from transpiler.environment import make_environment  # noqa: E402
 
 DEFAULT_CORPUS = HERE.parent.parent / "shared" / "corpus"
 EXTENSIONS = ["jinja2.ext.i18n", "jinja2.ext.do", "jinja2.ext.loopcontrols"]
+# What a team would configure for these apps: the template names their views always pass
+TEMPLATE_NAMES = {
+    "admin_base_template": "admin/base.html",  # Flask-Admin's default
+    "theme()": "{}",  # FlaskBB (Flask-Themes2) resolving into the app's own templates
+}
 
 
 def template_root(path: Path, corpus: Path) -> Path:
     for parent in path.parents:
         if parent == corpus:
             break
+        if _theme_folder(parent):
+            return parent
         if parent.name in ("templates", "_templates") or parent.parent.name == "themes":
             return parent
     return path.parent
+
+
+def _theme_folder(folder: Path) -> bool:
+    """Flask-Admin style ``templates/bootstrap4/admin/…``: the theme folder is the loader root."""
+    return (
+        folder.parent.name == "templates"
+        and re.fullmatch(r"bootstrap\d", folder.name) is not None
+        and (folder / "admin").is_dir()
+    )
+
+
+def search_paths(roots: list[Path], corpus: Path) -> dict[Path, list[Path]]:
+    """Each templates folder's search path, as its Flask app would chain them: the folder itself,
+    then the other folders of the same repository (extension packages' templates), newest
+    theme first and without the folder's sibling themes."""
+    by_repo: dict[str, list[Path]] = collections.defaultdict(list)
+    for r in roots:
+        by_repo[r.relative_to(corpus).parts[0]].append(r)
+    out = {}
+    for r in roots:
+        others = [o for o in by_repo[r.relative_to(corpus).parts[0]] if o != r]
+        if _theme_folder(r):
+            others = [o for o in others if not _theme_folder(o)]
+        others.sort(key=lambda o: (not _theme_folder(o), -ord(o.name[-1]), str(o)))
+        out[r] = [r, *others]
+    return out
 
 
 def _timed(cmd: list[str]) -> float:
@@ -109,10 +143,12 @@ def main() -> int:
         root = template_root(f, corpus)
         roots[root].append(f.relative_to(root).as_posix())
 
+    paths = search_paths(list(roots), corpus)
+
     # Jinja2's own compile time on the same files
     t0 = time.perf_counter()
     for root, names in roots.items():
-        env = make_environment(jinja2.FileSystemLoader(str(root)), EXTENSIONS)
+        env = make_environment(jinja2.FileSystemLoader([str(p) for p in paths[root]]), EXTENSIONS)
         for name in names:
             try:
                 env.compile((root / name).read_text(encoding="utf-8"), name, name)
@@ -123,8 +159,11 @@ def main() -> int:
     t0 = time.perf_counter()
     results = []
     for root, names in roots.items():
-        env = make_environment(jinja2.FileSystemLoader(str(root)), EXTENSIONS)
-        env.install_null_translations()  # type: ignore[attr-defined]
+        env = make_environment(
+            jinja2.FileSystemLoader([str(p) for p in paths[root]]),
+            EXTENSIONS,
+            template_names=TEMPLATE_NAMES,
+        )
         for r in convert_names(root, names, env):
             results.append((root, r))
     convert_s = time.perf_counter() - t0

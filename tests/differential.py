@@ -8,7 +8,8 @@ Fixture layout (``fixtures/cases/<area>/``):
   React side so ``1.0`` stays a float;
 * ``<name>.expect`` — for templates that must not convert: the expected diagnostic codes;
 * ``<name>.options.json`` (and ``_options.json`` for a whole folder, nearest last) — settings of
-  the app: ``{"i18n": "newstyle" | "oldstyle" | "off", "i18n_trimmed": bool}``. The converter
+  the app: ``{"i18n": "newstyle" | "oldstyle" | "off", "i18n_trimmed": bool,
+  "template_names": {variable: template}}``. The converter
   gets them as configuration; the Jinja side enables ``jinja2.ext.i18n`` with
   ``install_null_translations(newstyle=...)`` (what Flask-Babel installs without a catalog) when
   ``i18n`` is given and not ``off``.
@@ -74,7 +75,11 @@ def case_options(tpl: Path, root: Path) -> dict[str, Any]:
     for f in [*(f / "_options.json" for f in folders), tpl.with_suffix(".options.json")]:
         if f.exists():
             data = json.loads(f.read_text(encoding="utf-8"))
-            assert isinstance(data, dict) and set(data) <= {"i18n", "i18n_trimmed"}, f
+            assert isinstance(data, dict) and set(data) <= {
+                "i18n",
+                "i18n_trimmed",
+                "template_names",
+            }, f
             options.update(data)
     return options
 
@@ -90,6 +95,7 @@ def converter_environment(
         app_names=app_names,
         i18n=options.get("i18n", "newstyle"),
         i18n_trimmed=options.get("i18n_trimmed", False),
+        template_names=options.get("template_names"),
     )
 
 

@@ -234,3 +234,41 @@ def test_app_defined_names_get_stubs_that_are_never_overwritten(project: Path) -
     strict = run("check", "templates", cwd=project)
     assert strict.returncode == 1
     assert "templates/shop.html:1:1: U003 unknown global function icon()" in strict.stderr
+
+
+def test_several_templates_folders_form_one_search_path(tmp_path: Path) -> None:
+    """Like Flask's loader over the app's folder and its blueprints': a name resolves to the
+    first folder holding it; a template shadowed by an earlier folder is not converted."""
+    app, ext = tmp_path / "app" / "templates", tmp_path / "ext" / "templates"
+    (ext / "admin").mkdir(parents=True)
+    app.mkdir(parents=True)
+    (ext / "admin" / "master.html").write_text("<main>ext {% block body %}{% endblock %}</main>\n")
+    (ext / "admin" / "index.html").write_text(
+        '{% extends "admin/master.html" %}{% block body %}index{% endblock %}\n'
+    )
+    (app / "admin").mkdir()
+    (app / "admin" / "master.html").write_text("<main>app {% block body %}{% endblock %}</main>\n")
+    proc = run("convert", str(app), str(ext), "--out", "web", cwd=tmp_path)
+    assert proc.returncode == 0, proc.stderr
+    assert f"skipped {ext / 'admin' / 'master.html'}: shadowed by" in proc.stderr
+    assert "2 converted" in proc.stderr
+    master = (tmp_path / "web" / "admin" / "master.tsx").read_text()
+    assert "app " in master and "ext " not in master
+    index = (tmp_path / "web" / "admin" / "index.tsx").read_text()
+    assert 'from "./master"' in index
+
+
+def test_configured_template_names(project: Path) -> None:
+    (project / "templates" / "themed.html").write_text(
+        "{% extends layout_template %}{% block content %}themed{% endblock %}\n"
+    )
+    refused = run("check", "templates", cwd=project)
+    assert refused.returncode == 1 and "T003" in refused.stderr
+    assert "[tool.jinja2tsx.template_names]" in refused.stderr  # the hint says what to do
+    (project / "pyproject.toml").write_text(
+        '[tool.jinja2tsx.template_names]\nlayout_template = "base.html"\n'
+    )
+    proc = run("convert", "templates", "--out", "web", cwd=project)
+    assert proc.returncode == 0, proc.stderr
+    themed = (project / "web" / "themed.tsx").read_text()
+    assert 'rt.assumeTemplateName("layout_template", layout_template, "base.html");' in themed

@@ -51,19 +51,25 @@ class Options:
     globals: tuple[str, ...] = ()
     i18n: I18nStyle = DEFAULT_STYLE
     i18n_trimmed: bool = False
+    template_names: tuple[tuple[str, str], ...] = ()  # variable → the template it always names
 
     def key(self) -> str:
         return json.dumps(dataclasses.asdict(self), sort_keys=True)
 
-    def environment(self, src: Path) -> jinja2.Environment:
+    def environment(self, src: Path, search_path: Sequence[Path] = ()) -> jinja2.Environment:
+        """The converter's environment for templates of ``src``. ``search_path``: every templates
+        folder of the app in Flask's order (the app's own, then blueprints'); a name resolves to
+        the first folder holding it, as Flask's loader does. Default: ``src`` alone."""
         names = AppNames.from_config(list(self.filters), list(self.tests), list(self.globals))
+        folders = [str(p) for p in (search_path or [src])]
         return make_environment(
-            jinja2.FileSystemLoader(str(src)),
+            jinja2.FileSystemLoader(folders),
             self.extensions,
             self.autoescape,
             names,
             self.i18n,
             self.i18n_trimmed,
+            dict(self.template_names),
         )
 
 
@@ -224,8 +230,11 @@ def _source(env: jinja2.Environment, name: str, sources: dict[str, str | None]) 
 # ----------------------------------------------------------------------------- conversion
 
 
-def _convert_chunk(src: str, names: list[str], options: Options) -> list[TemplateResult]:
-    return convert_names(Path(src), names, options.environment(Path(src)))
+def _convert_chunk(
+    src: str, names: list[str], options: Options, search_path: list[str]
+) -> list[TemplateResult]:
+    env = options.environment(Path(src), [Path(p) for p in search_path])
+    return convert_names(Path(src), names, env)
 
 
 def _convert_all(
@@ -234,11 +243,12 @@ def _convert_all(
     options: Options,
     jobs: int,
     tick: Callable[[int, str], None],
+    search_path: Sequence[Path] = (),
 ) -> list[TemplateResult]:
     if jobs == 0:
         jobs = 1 if len(names) < 48 else min(8, os.cpu_count() or 1)
     if jobs <= 1 or len(names) < 2:
-        env = options.environment(src)
+        env = options.environment(src, search_path)
         out = []
         # one Project for the run: shared layouts and macro files are lowered once
         from .graph import Project
@@ -252,7 +262,8 @@ def _convert_all(
     chunks = [names[i : i + size] for i in range(0, len(names), size)]
     results: dict[str, TemplateResult] = {}
     with ProcessPoolExecutor(max_workers=jobs) as pool:
-        futures = [pool.submit(_convert_chunk, str(src), chunk, options) for chunk in chunks]
+        paths = [str(p) for p in search_path]
+        futures = [pool.submit(_convert_chunk, str(src), chunk, options, paths) for chunk in chunks]
         for fut, chunk in zip(futures, chunks):
             for r in fut.result():
                 results[r.name] = r
@@ -280,10 +291,12 @@ def run_convert(
     jobs: int = 0,
     force: bool = False,
     progress: Callable[[int, int, str], None] | None = None,
+    search_path: Sequence[Path] = (),
 ) -> Report:
-    """Convert ``names`` (below ``src``) into ``dest``; the report says what happened to each."""
-    manifest = Manifest(dest, options.key())
-    env = options.environment(src)
+    """Convert ``names`` (below ``src``) into ``dest``; the report says what happened to each.
+    ``search_path``: all templates folders of the app, in Flask's order (default: ``src``)."""
+    manifest = Manifest(dest, options.key() + "\0" + "\0".join(map(str, search_path)))
+    env = options.environment(src, search_path)
     texts: dict[str, str | None] = {}
     outcomes: dict[str, Outcome] = {}
     inputs: dict[str, tuple[str, list[str]]] = {}
@@ -321,7 +334,7 @@ def run_convert(
         else:
             todo.append(name)
 
-    results = _convert_all(src, todo, options, jobs, tick)
+    results = _convert_all(src, todo, options, jobs, tick, search_path)
     ok = [r for r in results if r.ok]
     warnings: list[str] = []
     if options.format:

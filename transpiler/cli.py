@@ -66,6 +66,7 @@ def _options(args: argparse.Namespace, cfg: Config) -> Options:
         globals=tuple(cfg.globals),
         i18n=i18n,
         i18n_trimmed=cfg.i18n_trimmed,
+        template_names=tuple(sorted(cfg.template_names.items())),
     )
 
 
@@ -132,22 +133,19 @@ def cmd_convert(args: argparse.Namespace) -> int:
     jobs = cfg.jobs if args.jobs is None else args.jobs
     quiet = args.quiet
     reports: list[Report] = []
-    groups = _selection(args.src, cfg)
-    claimed: dict[str, Path] = {}
-    for root, names in groups:
-        for name in names:
-            out_path = output_name(name)
-            if out_path in claimed and claimed[out_path] != root:
-                raise UsageError(
-                    f"{claimed[out_path] / name} and {root / name} would both be written to "
-                    f"{dest / out_path}; convert each templates folder into its own --out"
-                )
-            claimed[out_path] = root
+    groups, search_path = _shadowing(_selection(args.src, cfg), quiet)
     for root, names in groups:
         bar = ProgressBar("converting", enabled=False if quiet else None)
         try:
             report = run_convert(
-                root, dest, names, options, jobs=jobs, force=args.force, progress=bar
+                root,
+                dest,
+                names,
+                options,
+                jobs=jobs,
+                force=args.force,
+                progress=bar,
+                search_path=search_path,
             )
         finally:
             bar.close()
@@ -180,14 +178,38 @@ def cmd_convert(args: argparse.Namespace) -> int:
     return EXIT_REPORT if count("not-convertible") or count("kept") else EXIT_OK
 
 
+def _shadowing(
+    groups: list[tuple[Path, list[str]]], quiet: bool = True
+) -> tuple[list[tuple[Path, list[str]]], list[Path]]:
+    """Several templates folders form one search path, as Flask's loader chains the app's folder
+    and its blueprints': a name resolves to the first folder holding it. A template that an
+    earlier folder shadows is never rendered by Flask, so it is not converted (and said so)."""
+    search_path = [root for root, _ in groups]
+    if len(groups) < 2:
+        return groups, search_path
+    claimed: dict[str, Path] = {}
+    out: list[tuple[Path, list[str]]] = []
+    for root, names in groups:
+        kept = []
+        for name in names:
+            first = claimed.setdefault(output_name(name), root)
+            if first.resolve() == root.resolve():
+                kept.append(name)
+            elif not quiet:
+                _err(f"skipped {root / name}: shadowed by {first / name} (Flask renders that one)")
+        out.append((root, kept))
+    return out, search_path
+
+
 def cmd_check(args: argparse.Namespace) -> int:
     cfg = _config(args)
     options = _options(args, cfg)
     diags: list[Diagnostic] = []
     total = failed = 0
     uses: list[tuple[Path, AppUse]] = []
-    for root, names in _selection(args.src, cfg):
-        results = convert_names(root, names, options.environment(root))
+    groups, search_path = _shadowing(_selection(args.src, cfg))
+    for root, names in groups:
+        results = convert_names(root, names, options.environment(root, search_path))
         total += len(results)
         failed += sum(1 for r in results if not r.ok)
         diags += [_rooted(d, root) for r in results for d in r.diagnostics]

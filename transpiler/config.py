@@ -17,6 +17,11 @@ tests = []                       #   listed: every unknown name is the app's (st
 jobs = 0                         # worker processes for convert (0 = one per CPU, 1 = serial)
 format = true                    # prettier
 respect_gitignore = true
+
+[tool.jinja2tsx.template_names]  # context variables that name a template ({% extends layout %}):
+admin_base_template = "admin/base.html"   # the value the app always passes; the component
+"appbuilder.base_template" = "appbuilder/baselayout.html"  # throws if it ever gets another
+"theme()" = "{}"                 # a name function: theme("x.html") names "x.html" (checked too)
 ```
 Unknown keys and wrong types are usage errors (exit 2), never silently ignored.
 
@@ -50,6 +55,7 @@ class Config:
     autoescape: bool = True
     i18n: I18nStyle = DEFAULT_STYLE
     i18n_trimmed: bool = False
+    template_names: dict[str, str] = dataclasses.field(default_factory=dict)
     globals: list[str] = dataclasses.field(default_factory=list)
     filters: list[str] = dataclasses.field(default_factory=list)
     tests: list[str] = dataclasses.field(default_factory=list)
@@ -115,6 +121,16 @@ def parse_section(section: Any, path: Path) -> Config:
         elif name == "out":
             if not isinstance(value, str):
                 raise ConfigError(f"{path}: [tool.jinja2tsx] out must be a string")
+        elif name == "template_names":
+            if not (
+                isinstance(value, dict)
+                and all(isinstance(k, str) and isinstance(v, str) for k, v in value.items())
+            ):
+                raise ConfigError(
+                    f"{path}: [tool.jinja2tsx.template_names] maps variable names to template "
+                    "names (strings)"
+                )
+            value = dict(value)
         elif name == "i18n":
             if value not in I18N_STYLES:
                 raise ConfigError(

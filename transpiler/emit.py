@@ -205,6 +205,10 @@ class Emitter:
         t = self.t
         prop_names = [(b.name, self.var(b)) for b in t.props]
         self.stmts.append([])
+        for value, path, template in t.assumptions:
+            self.stmts[-1].append(
+                f"rt.assumeTemplateName({js_str(path)}, {self.expr(value)}, {js_str(template)});"
+            )
         self.blocks_name = self.ident("blocks") if t.layout is not None else ""
         self.block_defs = {b.name: b for b in t.layout.blocks} if t.layout else {}
         if t.layout is not None and t.layout.parent is not None:
@@ -566,9 +570,14 @@ class Emitter:
             self.star_imports[path] = alias
         args = [] if value is None else [value]
         args += [self.expr(a) for a in e.args]
-        if e.kwargs:
+        if e.star is not None:
+            args.append(f"...rt.iter({self.expr(e.star)})")
+        if e.kwargs or e.starstar is not None:
             fields = ", ".join(f"{js_str(k)}: {self.expr(v)}" for k, v in e.kwargs)
-            args.append(f"rt.kw({{ {fields} }})")
+            if e.starstar is None:
+                args.append(f"rt.kw({{ {fields} }})")
+            else:  # Python refuses a keyword given twice; so does rt.kwMerge
+                args.append(f"rt.kwMerge({{ {fields} }}, {self.expr(e.starstar)})")
         return f"{alias}.{export_name(e.kind, e.name)}({', '.join(args)})"
 
     def x_Test(self, e: ir.Test) -> str:

@@ -6,7 +6,7 @@ or configured ``oldstyle`` (see ``i18n.py``).
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 
 import jinja2
 
@@ -31,12 +31,15 @@ def make_environment(
     app_names: AppNames | None = None,
     i18n: I18nStyle = DEFAULT_STYLE,
     i18n_trimmed: bool = False,
+    template_names: Mapping[str, str] | None = None,
 ) -> jinja2.Environment:
     """An environment configured like Flask's ``app.jinja_env`` (without Flask's globals).
     ``autoescape=False`` turns Flask's by-extension rule off for every template. ``app_names``
     says which unknown filters, tests and global functions are the app's (default: any).
     ``i18n``: the gettext style of the app (``off``: no i18n extension; listing it in
-    ``extensions`` then is a ValueError); ``i18n_trimmed``: the ``ext.i18n.trimmed`` policy."""
+    ``extensions`` then is a ValueError); ``i18n_trimmed``: the ``ext.i18n.trimmed`` policy.
+    ``template_names``: context variables (dotted paths) that name a template, with the name the
+    app always passes (``{% extends admin_base_template %}``)."""
     if i18n == "off" and extension_listed(extensions):
         raise ValueError('i18n = "off" contradicts the jinja2.ext.i18n extension')
     env = jinja2.Environment(
@@ -48,6 +51,7 @@ def make_environment(
         keep_trailing_newline=False,
     )
     env.extend(**{ENV_ATTRIBUTE: app_names or AppNames()})
+    env.extend(jinja2tsx_template_names=dict(template_names or {}))
     if i18n != "off":
         configure(env, i18n, i18n_trimmed)
     return env

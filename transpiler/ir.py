@@ -112,6 +112,8 @@ class AppCall(Expr):
     value: "Expr | None"  # the filtered/tested value (None for a global, or a {% filter %} block)
     args: tuple["Expr", ...]
     kwargs: tuple[tuple[str, "Expr"], ...] = ()
+    star: "Expr | None" = None  # f(*items)
+    starstar: "Expr | None" = None  # f(**mapping)
 
 
 @dataclasses.dataclass(frozen=True)
@@ -363,6 +365,8 @@ class Template:
     macros: tuple["MacroInfo", ...] = ()
     layout: "Layout | None" = None  # set when the template has blocks or extends another
     app_uses: tuple[Any, ...] = ()  # appnames.AppUse: app-defined names it calls
+    # configured template-name variables: (value, dotted name, the template it must name)
+    assumptions: tuple[tuple["Expr", str, str], ...] = ()
 
 
 # ----------------------------------------------------------------------------- composition

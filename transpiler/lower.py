@@ -335,6 +335,7 @@ class Lowerer:
         self.macros: list[ir.MacroInfo] = []
         self.app_names = app_names_of(self.env)
         self.app_uses: list[AppUse] = []
+        self.assumptions: list[tuple[ir.Expr, str, str]] = []  # configured template names
         self.source = source
         flat = _Flattener(source, autoescape)
         flat.body(tree.body)
@@ -440,6 +441,7 @@ class Lowerer:
             macros=tuple(self.macros),
             layout=layout,
             app_uses=tuple(self.app_uses),
+            assumptions=tuple(self.assumptions),
         )
 
     def child_body(self, body: list[ir.Node]) -> list[ir.Node]:
@@ -1473,7 +1475,36 @@ class Lowerer:
     def template_name(self, expr: nodes.Expr, node: nodes.Node) -> str:
         if isinstance(expr, nodes.Const) and isinstance(expr.value, str):
             return expr.value
-        self.node_fail("T003", "the template name is computed at run time", node)
+        path = _dotted(expr)
+        known: dict[str, str] = getattr(self.env, "jinja2tsx_template_names", {})
+        if (
+            isinstance(expr, nodes.Call)
+            and isinstance(expr.node, nodes.Name)
+            and f"{expr.node.name}()" in known
+            and len(expr.args) == 1
+            and isinstance(expr.args[0], nodes.Const)
+            and isinstance(expr.args[0].value, str)
+            and not (expr.kwargs or expr.dyn_args or expr.dyn_kwargs)
+            and not self._bound(expr.node.name)
+        ):
+            # theme("x.html"): a name function of the app (Flask-Themes), checked at run time
+            call = f"{expr.node.name}({expr.args[0].value!r})"
+            name = known[f"{expr.node.name}()"].replace("{}", expr.args[0].value)
+            self.assumptions.append((self.expr(expr), call, name))
+            return name
+        if path is not None and path in known and not self._bound(path.split(".")[0]):
+            # the configured name the app always passes; the component checks it at run time
+            self.assumptions.append((self.expr(expr), path, known[path]))
+            return known[path]
+        hint = (
+            f"if the app always passes the same template, name it in [tool.jinja2tsx.template_names]"
+            f' ({path} = "…")'
+            if path is not None
+            else ""
+        )
+        raise ConversionError(
+            "T003", "the template name is computed at run time", node.lineno, 1, hint
+        )
 
     def import_stmt(self, node: nodes.Import | nodes.FromImport) -> ir.Import:
         name = self.template_name(node.template, node)
@@ -1825,10 +1856,10 @@ class Lowerer:
         node: nodes.Call | nodes.Filter | nodes.Test,
     ) -> ir.AppCall:
         """A call of an app-defined filter, test or global (see ``appnames``)."""
-        if node.dyn_args is not None or node.dyn_kwargs is not None:
-            self.node_fail("U002", f"*args/**kwargs in a call of the app's {kind} {name!r}", node)
         args = tuple(self.expr(a) for a in node.args)
         kwargs = tuple((k.key, self.expr(k.value)) for k in node.kwargs)
+        star = None if node.dyn_args is None else self.expr(node.dyn_args)
+        starstar = None if node.dyn_kwargs is None else self.expr(node.dyn_kwargs)
         lines = self.source.splitlines()
         example = lines[node.lineno - 1].strip() if node.lineno <= len(lines) else name
         if len(example) > 100:
@@ -1838,7 +1869,7 @@ class Lowerer:
                 kind, name, len(args), tuple(k for k, _ in kwargs), example, self.name, node.lineno
             )
         )
-        return ir.AppCall(node.lineno, kind, name, value, args, kwargs)
+        return ir.AppCall(node.lineno, kind, name, value, args, kwargs, star, starstar)
 
     def autoescape_at(self, node: nodes.Node) -> bool:
         return self.autoescape  # lexical autoescape blocks apply through Output items
@@ -2122,6 +2153,16 @@ def content_safety(e: ir.Expr) -> ir.Safety:
     if isinstance(e, ir.Call) and isinstance(e.func, ir.Global) and e.func.name == "range":
         return "no"
     return "maybe"
+
+
+def _dotted(expr: nodes.Expr) -> str | None:
+    """``layout`` / ``theme.base`` as a dotted path; None for any other expression."""
+    if isinstance(expr, nodes.Name):
+        return expr.name
+    if isinstance(expr, nodes.Getattr):
+        inner = _dotted(expr.node)
+        return None if inner is None else f"{inner}.{expr.attr}"
+    return None
 
 
 def walk_expr(e: ir.Expr) -> Iterator[ir.Expr]:

@@ -11,7 +11,7 @@
  * chain receives it (and hands it on to the overrides below it).
  */
 import type { ReactNode } from "react";
-import { TemplateRuntimeError } from "./core";
+import { SafeHtml, TemplateRuntimeError, repr } from "./core";
 
 /** The local variables a scoped block renders with, by Jinja name. */
 export type Scope = Readonly<Record<string, unknown>>;
@@ -37,6 +37,18 @@ export function textBlock(
 }
 
 const NO_SCOPE: Scope = Object.freeze({});
+
+/**
+ * `{% extends layout %}` converted for the template that `[tool.jinja2tsx.template_names]` says the
+ * app always passes: any other value would render another template in Jinja, so it is an error.
+ */
+export function assumeTemplateName(variable: string, value: unknown, template: string): void {
+  if (value !== template && !(value instanceof SafeHtml && value.html === template)) {
+    throw new TemplateRuntimeError(
+      `${variable} is ${repr(value)}, but this component was converted for ${repr(template)}`,
+    );
+  }
+}
 
 /** The own content of `{% block name required %}`: reached only when no template overrides it. */
 export function requiredBlock(name: string): never {
