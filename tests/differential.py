@@ -6,11 +6,14 @@ Fixture layout (``fixtures/cases/<area>/``):
 * ``<name>.html`` — the template;
 * ``<name>.json`` — a JSON list of contexts (``[{}]`` when absent), parsed lexeme-aware on the
   React side so ``1.0`` stays a float;
-* ``<name>.expect`` — for templates that must not convert: the expected diagnostic codes.
+* ``<name>.expect`` — for templates that must not convert: the expected diagnostic codes;
+* ``<name>.extensions`` — the Jinja extensions the case enables, one import name a line (e.g.
+  ``jinja2.ext.do``); both the converter's and Flask's environment load them. Without it a case
+  runs with Flask's defaults (no extensions).
 
 A case may also be a folder ``<name>/`` holding several templates (layouts, macro libraries,
 partials): its entry is ``main.html`` (contexts in ``main.json``, expectations in
-``main.expect``); the whole folder is converted as one project.
+``main.expect``, extensions in ``main.extensions``); the whole folder is converted as one project.
 """
 
 from __future__ import annotations
@@ -41,6 +44,7 @@ class Case:
     contexts_json: list[str]  # one JSON text per context
     expect: list[str] | None  # expected diagnostic codes, or None when it must convert
     project: Path | None = None  # multi-template case: the folder holding main.html
+    extensions: tuple[str, ...] = ()  # Jinja extensions enabled for this case
 
     @property
     def id(self) -> str:
@@ -79,17 +83,31 @@ def load_cases(root: Path = CASES) -> list[Case]:
         expect = None
         if expect_file.exists():
             expect = [line.strip() for line in expect_file.read_text().splitlines() if line.strip()]
-        cases.append(Case(area, name, tpl, contexts, expect, project))
+        cases.append(Case(area, name, tpl, contexts, expect, project, read_extensions(tpl)))
     return cases
+
+
+def read_extensions(tpl: Path) -> tuple[str, ...]:
+    """``<name>.extensions`` next to the template: one extension a line, ``#`` starts a comment."""
+    ext_file = tpl.with_suffix(".extensions")
+    if not ext_file.exists():
+        return ()
+    lines = (line.split("#", 1)[0].strip() for line in ext_file.read_text().splitlines())
+    return tuple(line for line in lines if line)
 
 
 _app = flask.Flask("jinja2tsx_fixtures")
 
 
-def flask_environment(loader: jinja2.BaseLoader) -> jinja2.Environment:
-    """Flask's own Jinja environment (autoescape by extension, Flask globals) over ``loader``."""
+def flask_environment(
+    loader: jinja2.BaseLoader, extensions: Sequence[str] = ()
+) -> jinja2.Environment:
+    """Flask's own Jinja environment (autoescape by extension, Flask globals) over ``loader``,
+    with ``extensions`` added as an app would (``app.jinja_env.add_extension``)."""
     env = _app.create_jinja_environment()
     env.loader = loader
+    for ext in extensions:
+        env.add_extension(ext)
     return env
 
 
@@ -100,11 +118,15 @@ class Rendered:
 
 
 def render_jinja(
-    template_source: str, name: str, context_json: str, templates: dict[str, str] | None = None
+    template_source: str,
+    name: str,
+    context_json: str,
+    templates: dict[str, str] | None = None,
+    extensions: Sequence[str] = (),
 ) -> Rendered:
     mapping = dict(templates or {})
     mapping[name] = template_source
-    env = flask_environment(jinja2.DictLoader(mapping))
+    env = flask_environment(jinja2.DictLoader(mapping), extensions)
     context = json.loads(context_json)
     try:
         with _app.test_request_context():
@@ -144,6 +166,8 @@ def render_react(
 
 def convert_case(case: Case) -> tuple[TemplateResult, dict[str, str]]:
     """The entry's result, and every module the render needs (output path → TSX)."""
+    from transpiler.environment import make_environment
+
     if case.project is None:
         from transpiler.convert import read_template, output_name
 
@@ -153,12 +177,14 @@ def convert_case(case: Case) -> tuple[TemplateResult, dict[str, str]]:
                 TemplateResult(f"{case.id}.html", output_name(f"{case.id}.html"), None, [source]),
                 {},
             )
-        result = convert_source(source, f"{case.id}.html", label=case.id)
+        env = make_environment(extensions=case.extensions)
+        result = convert_source(source, f"{case.id}.html", env, label=case.id)
         return result, ({result.output: result.tsx} if result.tsx else {})
     from transpiler.bulk import discover
     from transpiler.convert import convert_names
 
-    results = convert_names(case.project, discover(case.project))
+    env = make_environment(jinja2.FileSystemLoader(str(case.project)), case.extensions)
+    results = convert_names(case.project, discover(case.project), env)
     entry = next(r for r in results if r.name == "main.html")
     files = {r.output: r.tsx for r in results if r.tsx}
     return entry, files
