@@ -21,6 +21,11 @@ app's own filters, tests and globals: ``app.py`` (dicts ``FILTERS``, ``TESTS``, 
 registered on the Jinja2 side) and ``app.ts`` (their TypeScript versions, the user-owned
 ``_jinja2tsx/app.ts`` of the converted output). Only those names are app names in a case; any
 other unknown filter, test or global function is a diagnostic.
+* ``<name>.extensions`` — the Jinja extensions the case enables, one import name a line (e.g.
+  ``jinja2.ext.do``); both the converter's and Flask's environment load them. Without it a case
+  runs with Flask's defaults (no extensions).
+
+(``main.extensions`` for a folder case).
 """
 
 from __future__ import annotations
@@ -52,6 +57,7 @@ class Case:
     expect: list[str] | None  # expected diagnostic codes, or None when it must convert
     project: Path | None = None  # multi-template case: the folder holding main.html
     options: dict[str, Any] = dataclasses.field(default_factory=dict)  # app settings
+    extensions: tuple[str, ...] = ()  # Jinja extensions enabled for this case
 
     @property
     def id(self) -> str:
@@ -85,13 +91,17 @@ def case_options(tpl: Path, root: Path) -> dict[str, Any]:
 
 
 def converter_environment(
-    options: dict[str, Any], src: Path | None = None, app_names: Any = None
+    options: dict[str, Any],
+    src: Path | None = None,
+    app_names: Any = None,
+    extensions: Sequence[str] = (),
 ) -> jinja2.Environment:
     from transpiler.environment import make_environment
 
     loader = None if src is None else jinja2.FileSystemLoader(str(src))
     return make_environment(
         loader,
+        extensions,
         app_names=app_names,
         i18n=options.get("i18n", "newstyle"),
         i18n_trimmed=options.get("i18n_trimmed", False),
@@ -122,20 +132,36 @@ def load_cases(root: Path = CASES) -> list[Case]:
         if expect_file.exists():
             expect = [line.strip() for line in expect_file.read_text().splitlines() if line.strip()]
         options = case_options(tpl, root)
-        cases.append(Case(area, name, tpl, contexts, expect, project, options))
+        cases.append(
+            Case(area, name, tpl, contexts, expect, project, options, read_extensions(tpl))
+        )
     return cases
+
+
+def read_extensions(tpl: Path) -> tuple[str, ...]:
+    """``<name>.extensions`` next to the template: one extension a line, ``#`` starts a comment."""
+    ext_file = tpl.with_suffix(".extensions")
+    if not ext_file.exists():
+        return ()
+    lines = (line.split("#", 1)[0].strip() for line in ext_file.read_text().splitlines())
+    return tuple(line for line in lines if line)
 
 
 _app = flask.Flask("jinja2tsx_fixtures")
 
 
 def flask_environment(
-    loader: jinja2.BaseLoader, options: dict[str, Any] | None = None
+    loader: jinja2.BaseLoader,
+    options: dict[str, Any] | None = None,
+    extensions: Sequence[str] = (),
 ) -> jinja2.Environment:
     """Flask's own Jinja environment (autoescape by extension, Flask globals) over ``loader``;
-    with i18n as Flask-Babel installs it when ``options`` say so."""
+    with i18n as Flask-Babel installs it when ``options`` say so, and ``extensions`` added as
+    an app would (``app.jinja_env.add_extension``)."""
     env = _app.create_jinja_environment()
     env.loader = loader
+    for ext in extensions:
+        env.add_extension(ext)
     style = (options or {}).get("i18n", "off")
     if style != "off":
         env.add_extension("jinja2.ext.i18n")
@@ -157,10 +183,11 @@ def render_jinja(
     templates: dict[str, str] | None = None,
     options: dict[str, Any] | None = None,
     app: AppModule | None = None,
+    extensions: Sequence[str] = (),
 ) -> Rendered:
     mapping = dict(templates or {})
     mapping[name] = template_source
-    env = flask_environment(jinja2.DictLoader(mapping), options)
+    env = flask_environment(jinja2.DictLoader(mapping), options, extensions)
     if app is not None:
         env.filters.update(app.filters)
         env.tests.update(app.tests)
@@ -248,13 +275,13 @@ def convert_case(case: Case) -> tuple[TemplateResult, dict[str, str]]:
                 TemplateResult(f"{case.id}.html", output_name(f"{case.id}.html"), None, [source]),
                 {},
             )
-        env = converter_environment(case.options, app_names=names)
+        env = converter_environment(case.options, app_names=names, extensions=case.extensions)
         result = convert_source(source, f"{case.id}.html", env, label=case.id)
         return result, ({result.output: result.tsx} if result.tsx else {})
     from transpiler.bulk import discover
     from transpiler.convert import convert_names
 
-    env = converter_environment(case.options, case.project, names)
+    env = converter_environment(case.options, case.project, names, case.extensions)
     results = convert_names(case.project, discover(case.project), env)
     entry = next(r for r in results if r.name == "main.html")
     files = {r.output: r.tsx for r in results if r.tsx}

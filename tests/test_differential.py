@@ -1,6 +1,7 @@
 """Every fixture case: converted, rendered by React and by Jinja2 for each context, compared as
-HTML trees; cases with a ``.expect`` file must produce exactly those diagnostics instead. All
-emitted modules type-check under ``tsc --strict``."""
+HTML trees; cases with a ``.expect`` file must produce exactly those diagnostics instead. A
+``.extensions`` file enables Jinja extensions for its case (see ``differential.py``). All emitted
+modules type-check under ``tsc --strict``."""
 
 from __future__ import annotations
 
@@ -58,7 +59,9 @@ def test_renders_like_jinja(case: Case) -> None:
     react = _react_results()[case.id]
     others = project_templates(case)
     for i, ctx in enumerate(case.contexts_json):
-        jinja = render_jinja(source, case.template.name, ctx, others, case.options, app_of(case))
+        jinja = render_jinja(
+            source, case.template.name, ctx, others, case.options, app_of(case), case.extensions
+        )
         compare(jinja, react[i], f"{case.id} context #{i} {ctx[:200]}")  # type: ignore[arg-type]
 
 

@@ -37,8 +37,10 @@ _rule(
     "error",
     "The template is not valid Jinja2 syntax for the configured environment.",
     "jinja2's own parser rejects it, so Flask could not render it either.",
-    "Fix the syntax. If the tag comes from an extension (do, loopcontrols), enable that "
-    'extension in [tool.jinja2tsx] extensions; {% trans %} parses unless i18n = "off".',
+    "Fix the syntax. If the tag comes from an extension the app enables (jinja2.ext.do, "
+    "jinja2.ext.loopcontrols...), list it in extensions under [tool.jinja2tsx] or pass "
+    '--extension NAME; {% trans %} parses unless i18n = "off". A {% break %} or {% continue %} '
+    "must stand inside a {% for %} loop of the same macro, call block or block.",
 )
 _rule(
     "J002",

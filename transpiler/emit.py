@@ -108,7 +108,7 @@ def needs_raw(n: ir.Node) -> bool:
     if isinstance(n, ir.FilterBlock):
         return True
     if isinstance(n, ir.Comment):
-        return any(isinstance(c, (ir.Set, ir.SetAttr)) for c in _walk_nodes(n.body))
+        return any(isinstance(c, (ir.Set, ir.SetAttr, ir.Do)) for c in _walk_nodes(n.body))
     if isinstance(n, ir.Element):
         return inexpressible(n)
     if isinstance(n, ir.If):
@@ -149,6 +149,8 @@ def body_jsx_ok(body: tuple[ir.Node, ...]) -> bool:
             exprs.append(n.expr)
         elif isinstance(n, (ir.Set, ir.SetAttr)):
             exprs.append(n.value)
+        elif isinstance(n, ir.Do):
+            exprs.append(n.expr)
         for e in exprs:
             if any(_is_caller_call(x) for x in walk_expr(e)):
                 return False
@@ -156,8 +158,57 @@ def body_jsx_ok(body: tuple[ir.Node, ...]) -> bool:
 
 
 # Nodes that print nothing (for deciding which whitespace sits between block elements).
-INVISIBLE = (ir.Set, ir.SetAttr, ir.Comment, ir.Doctype, ir.MacroDef, ir.Import)
+INVISIBLE = (ir.Set, ir.SetAttr, ir.Do, ir.Comment, ir.Doctype, ir.MacroDef, ir.Import)
 # (BlockRef prints the block's content, so it is not invisible.)
+
+
+class Siblings:
+    """A list of sibling nodes and what deciding about their whitespace needs.
+
+    ``runs``: whitespace-only texts with only silent nodes between them (``{% if c %}{% break
+    %}{% endif %}`` in a loop body) are one run of whitespace for the browser: the first stands
+    for the run, the others are dropped. ``inline_edges``: what lies beyond the first and last
+    node is unknown (an ``{% if %}`` branch): whitespace at the edges is kept."""
+
+    def __init__(
+        self,
+        nodes: list[ir.Node],
+        parent: ir.Element | None,
+        runs: bool = False,
+        inline_edges: bool = False,
+    ):
+        self.nodes = nodes
+        self.parent_block = not inline_edges and (
+            parent is None or parent.tag.lower() in BLOCK_ELEMENTS
+        )
+        self.visible = [
+            i for i, n in enumerate(nodes) if not isinstance(n, INVISIBLE) and not _silent(n)
+        ]
+        self.runs = runs
+
+    def _blank(self, i: int) -> bool:
+        n = self.nodes[i]
+        return self.runs and isinstance(n, ir.Text) and not decode_text(n.raw).strip(" \t\n\r\f")
+
+    def between_blocks(self, idx: int) -> bool:
+        visible = self.visible
+        pos = visible.index(idx) if idx in visible else -1
+        if pos < 0:
+            before = after = None
+        else:
+            b, a = pos - 1, pos + 1
+            while b >= 0 and self._blank(visible[b]):
+                b -= 1
+            while a < len(visible) and self._blank(visible[a]):
+                a += 1
+            before = self.nodes[visible[b]] if b >= 0 else None
+            after = self.nodes[visible[a]] if a < len(visible) else None
+        return _blockish(before, self.parent_block) and _blockish(after, self.parent_block)
+
+    def continues_run(self, idx: int) -> bool:
+        """Is this whitespace-only text the continuation of a run that an earlier one started?"""
+        pos = self.visible.index(idx) if idx in self.visible else -1
+        return pos > 0 and self._blank(self.visible[pos - 1]) and self._blank(idx)
 
 
 class Emitter:
@@ -273,6 +324,8 @@ class Emitter:
                     self.stmts[-1].append(inline[1 : -len(", null)")] + ";")
             elif isinstance(n, ir.SetAttr):
                 self.stmts[-1].append(self.setattr(n) + ";")
+            elif isinstance(n, ir.Do):
+                self.stmts[-1].append(self.expr(n.expr) + ";")
             elif isinstance(n, ir.MacroDef):
                 self.macro_def(n)
         path = self.module_path(t.layout.parent)
@@ -832,28 +885,27 @@ class Emitter:
 
     def jsx_children(self, nodes: Iterable[ir.Node], parent: ir.Element | None) -> list[str]:
         nodes = list(nodes)
+        siblings = Siblings(nodes, parent)
         out: list[str] = []
-        parent_block = parent is None or parent.tag.lower() in BLOCK_ELEMENTS
-        visible = [i for i, n in enumerate(nodes) if not isinstance(n, INVISIBLE)]
-        for idx, n in enumerate(nodes):
-            if isinstance(n, ir.Text) and self.pre_depth:
-                out.append("{" + js_str(decode_text(n.raw)) + "}")
-            elif isinstance(n, ir.Text):
-                text = decode_text(n.raw)
-                text = re.sub(r"[ \t\n\r\f]+", " ", text)
-                if text == " ":
-                    pos = visible.index(idx) if idx in visible else -1
-                    before = nodes[visible[pos - 1]] if pos > 0 else None
-                    after = nodes[visible[pos + 1]] if 0 <= pos < len(visible) - 1 else None
-                    if _blockish(before, parent_block) and _blockish(after, parent_block):
-                        continue
-                if text:
-                    out.append(self.jsx_text(text))
-            else:
-                piece = self.jsx_node(n)
-                if piece:
-                    out.append(piece)
+        for idx in range(len(nodes)):
+            piece = self.jsx_piece(siblings, idx)
+            if piece:
+                out.append(piece)
         return out
+
+    def jsx_piece(self, siblings: "Siblings", idx: int) -> str:
+        """One child among its siblings as a JSX child ("" for nothing): whitespace-only text
+        between two block elements is dropped, as the browser lays it out."""
+        n = siblings.nodes[idx]
+        if isinstance(n, ir.Text) and self.pre_depth:
+            return "{" + js_str(decode_text(n.raw)) + "}"
+        if isinstance(n, ir.Text):
+            text = decode_text(n.raw)
+            text = re.sub(r"[ \t\n\r\f]+", " ", text)
+            if text == " " and (siblings.between_blocks(idx) or siblings.continues_run(idx)):
+                return ""
+            return self.jsx_text(text) if text else ""
+        return self.jsx_node(n)
 
     def jsx_text(self, text: str) -> str:
         if re.fullmatch(r"[^{}<>&\s\u00a0\"']+(?: [^{}<>&\s\u00a0\"']+)*", text):
@@ -874,6 +926,8 @@ class Emitter:
             return "" if inline is None else "{" + inline + "}"
         if isinstance(n, ir.SetAttr):
             return "{" + self.setattr(n) + "}"
+        if isinstance(n, ir.Do):
+            return "{void " + self.expr(n.expr) + "}"
         if isinstance(n, ir.CondWrap):
             return "{" + self.jsx_condwrap(n) + "}"
         if isinstance(n, (ir.Comment, ir.Doctype, ir.Import)):
@@ -946,37 +1000,51 @@ class Emitter:
         else:
             item = self.var(n.target.bindings[0])
             unpack = ""
-        if mode == "jsx":
+        body: str | None
+        if n.controls:
+            keyed = f"{loop_name}.index0" if key and mode == "jsx" else None
+            body = self.control_body(n.body, mode, "html", keyed)
+        elif mode == "jsx":
             children = self.jsx_children(n.body, None)
             body = self.keyed(children, f"{loop_name}.index0") if key else self.fragment(children)
         else:
             body = self.string(n.body, "html")
         stmts = self.stmts.pop()
-        params = f"({item}, {loop_name})"
-        callback = (
-            f"{params} => {{ {' '.join(stmts)} return {body}; }}"
-            if stmts
-            else f"{params} => {body}"
-        )
+        callback = self.callback(f"({item}, {loop_name})", stmts, body)
         filt = None
         if n.condition is not None:
             cond = self.cond(n.condition)
             filt = f"({item}) => {{ {unpack} return {cond}; }}" if unpack else f"({item}) => {cond}"
         return callback, filt
 
+    @staticmethod
+    def callback(params: str, stmts: list[str], result: str | None) -> str:
+        """An arrow function: ``params => result``, with statements before the ``return``
+        (``result`` None: the statements return on every path)."""
+        if result is None:
+            return f"{params} => {{ {' '.join(stmts)} }}"
+        if stmts:
+            return f"{params} => {{ {' '.join(stmts)} return {result}; }}"
+        return f"{params} => {result}"
+
     def keyed(self, children: list[str], key: str) -> str:
+        attr = f"key={key}" if _is_literal(key) else f"key={{{key}}}"
         if len(children) == 1 and children[0].startswith("<") and not children[0].startswith("<>"):
             c = children[0]
             m = re.match(r"<([\w.:-]+)", c)
             assert m
-            return f"{c[: m.end()]} key={{{key}}}{c[m.end():]}"
+            return f"{c[: m.end()]} {attr}{c[m.end():]}"
         self.needs_fragment = True
-        return f"<Fragment key={{{key}}}>{''.join(children)}</Fragment>"
+        return f"<Fragment {attr}>{''.join(children)}</Fragment>"
 
     def jsx_for(self, n: ir.For) -> str:
         iterable = self.expr(n.iterable)
         simple = (
-            n.loop is None and n.condition is None and not n.otherwise and not n.target.is_tuple
+            n.loop is None
+            and n.condition is None
+            and not n.otherwise
+            and not n.target.is_tuple
+            and not n.controls
         )
         if simple:
             self.stmts.append([])
@@ -993,9 +1061,145 @@ class Emitter:
         callback, filt = self.loop_callback(n, "jsx", key=True)
         opts = self.loop_opts(n, filt)
         if n.otherwise:
-            other = self.fragment(self.jsx_children(n.otherwise, None))
+            children = self.jsx_children(n.otherwise, None)
+            # after bodies ended by break/continue the else joins their outputs in one array
+            other = self.keyed(children, '"else"') if n.controls else self.fragment(children)
             return f"rt.forElse({iterable}, {callback}, () => {other}{opts})"
         return f"rt.loop({iterable}, {callback}{opts})"
+
+    # -- loop bodies with {% break %} / {% continue %} ------------------------------------------
+
+    def control_body(
+        self, body: tuple[ir.Node, ...], mode: str, flavor: str, key: str | None
+    ) -> str | None:
+        """A loop body holding ``{% break %}``/``{% continue %}`` as statements of its callback
+        (appended to ``self.stmts[-1]``); returns the value of the final ``return``, or None
+        when the statements return on every path.
+
+        The output is cut into named pieces at each ``{% if %}`` that holds a control, so what
+        was written before a control can be returned with it, and nothing after it is evaluated
+        (Jinja's order): ``const part = <li>…</li>; if (c) return rt.loopBreak(part);``. A
+        branch that falls through with output assigns it to a ``let`` declared before the
+        ``if``. ``key``: the JSX key of each iteration's output (None: string mode, or a body
+        rendered unkeyed)."""
+        parts: list[str] = []
+        ended, tail = self.control_seq(body, parts, self.stmts[-1], mode, flavor, key)
+        if not ended:
+            return self.control_join(parts, tail, mode, key)
+        last = self.stmts[-1][-1]
+        if last.startswith("return ") and last.endswith(";"):  # `=> rt.loopBreak()` when alone
+            self.stmts[-1].pop()
+            return last[len("return ") : -1]
+        return None  # an if/else whose branches all return
+
+    def control_seq(
+        self,
+        nodes: tuple[ir.Node, ...],
+        parts: list[str],
+        out: list[str],
+        mode: str,
+        flavor: str,
+        key: str | None,
+        branch: bool = False,
+    ) -> tuple[bool, list[str]]:
+        """Emit ``nodes`` as statements into ``out``. ``parts`` holds the output written so far
+        on this path (extended in place): JSX children (``{part}``, ``{" "}``) or string terms.
+        Returns whether every path ended in a control, and the output of the last run of
+        nodes, not yet named (JSX children or string terms)."""
+        siblings = Siblings(list(nodes), None, runs=True, inline_edges=branch)
+        run: list[int] = []
+
+        def pieces() -> list[str]:
+            if mode == "jsx":
+                found = [self.jsx_piece(siblings, i) for i in run]
+                return [p for p in found if p]
+            term = self.string([nodes[i] for i in run], flavor)
+            return [] if term == '""' else [term]
+
+        def flush() -> None:
+            done = pieces()
+            run.clear()
+            if all(_blank_piece(p) for p in done):
+                parts.extend(done)  # whitespace: written where it is used, not named
+            else:
+                name = self.ident("part")
+                out.append(f"const {name} = {self.control_join([], done, mode, None)};")
+                parts.append("{" + name + "}" if mode == "jsx" else name)
+
+        for idx, node in enumerate(nodes):
+            if not _has_control(node):
+                run.append(idx)
+                continue
+            flush()
+            if isinstance(node, ir.LoopControl):
+                value = self.control_join(parts, [], mode, key, empty="")
+                fn = "rt.loopBreak" if node.kind == "break" else "rt.loopContinue"
+                out.append(f"return {fn}({value});")
+                return True, []  # Jinja never runs what follows
+            assert isinstance(node, ir.If)
+            if self.control_if(node, parts, out, mode, flavor, key):
+                return True, []
+        return False, pieces()
+
+    def control_if(
+        self,
+        node: ir.If,
+        parts: list[str],
+        out: list[str],
+        mode: str,
+        flavor: str,
+        key: str | None,
+    ) -> bool:
+        """An ``{% if %}`` holding a control, as an ``if`` statement; returns whether every
+        branch ends in a control."""
+        branches: list[tuple[ir.Expr | None, tuple[ir.Node, ...]]] = list(node.branches)
+        if node.otherwise:
+            branches.append((None, node.otherwise))
+        joined: str | None = None  # the let holding the output of branches that fall through
+        all_end = bool(node.otherwise)
+        code: list[str] = []
+        for i, (test, body) in enumerate(branches):
+            cond = None if test is None else self.cond(test)
+            branch: list[str] = []
+            own = list(parts)
+            ended, tail = self.control_seq(body, own, branch, mode, flavor, key, branch=True)
+            added = own[len(parts) :]
+            if not ended and (added or tail):
+                if joined is None:
+                    joined = self.ident("part")
+                value = self.control_join(added, tail, mode, None)
+                branch.append(f"{joined} = {value};")
+            all_end = all_end and ended
+            block = "{ " + " ".join(branch) + " }"
+            if cond is None:
+                code.append(f"else {block}")
+            else:
+                code.append(f"{'else ' if i else ''}if ({cond}) {block}")
+        if joined is not None:
+            if mode == "jsx":
+                self.needs_react_types = True
+                out.append(f"let {joined}: ReactNode = null;")
+                parts.append("{" + joined + "}")
+            else:
+                out.append(f'let {joined} = "";')
+                parts.append(joined)
+        out.append(" ".join(code))
+        return all_end
+
+    def control_join(
+        self, parts: list[str], tail: list[str], mode: str, key: str | None, empty: str = "null"
+    ) -> str:
+        """The output ``parts`` then ``tail`` (JSX children, or string terms), keyed when ``key``
+        is given; ``empty`` when there is none."""
+        if mode != "jsx":
+            terms = parts + tail
+            if not terms:
+                return '""' if empty == "null" else empty
+            return terms[0] if len(terms) == 1 else "(" + " + ".join(terms) + ")"
+        children = parts + tail
+        if not children:
+            return empty
+        return self.keyed(children, key) if key is not None else self.fragment(children)
 
     def loop_opts(self, n: ir.For, filt: str | None) -> str:
         opts = []
@@ -1249,6 +1453,8 @@ class Emitter:
             return None if inline is None else f'{inline[:-len(", null)")]}, "")'
         if isinstance(n, ir.SetAttr):
             return self.setattr(n)
+        if isinstance(n, ir.Do):
+            return f'(void {self.expr(n.expr)}, "")'
         if isinstance(n, ir.Element):
             if flavor != "html":
                 raise ConversionError("H101", "element inside an attribute value", n.line)
@@ -1306,14 +1512,13 @@ class Emitter:
             self.stmts[-1].append(unpack)
         else:
             item = self.var(n.target.bindings[0])
-        body = self.string(n.body, flavor)
+        body: str | None
+        if n.controls:
+            body = self.control_body(n.body, "string", flavor, None)
+        else:
+            body = self.string(n.body, flavor)
         stmts = self.stmts.pop()
-        params = f"({item}, {loop_name})"
-        callback = (
-            f"{params} => {{ {' '.join(stmts)} return {body}; }}"
-            if stmts
-            else f"{params} => {body}"
-        )
+        callback = self.callback(f"({item}, {loop_name})", stmts, body)
         filt = None
         if n.condition is not None:
             cond = self.cond(n.condition)
@@ -1432,6 +1637,36 @@ def _walk_nodes(nodes: Iterable[ir.Node]) -> Iterable[ir.Node]:
             yield from _walk_nodes(n.children if isinstance(n, ir.Element) else n.body)
         elif isinstance(n, ir.CondWrap):
             yield from _walk_nodes(n.children)
+
+
+def _has_control(n: ir.Node) -> bool:
+    """Does ``n`` hold a ``{% break %}``/``{% continue %}`` of the loop whose body it is in?
+    (Lowering keeps them out of elements and nested bodies other than ``if`` branches.)"""
+    if isinstance(n, ir.LoopControl):
+        return True
+    if isinstance(n, ir.If):
+        return any(_has_control(c) for _, body in n.branches for c in body) or any(
+            _has_control(c) for c in n.otherwise
+        )
+    return False
+
+
+def _blank_piece(piece: str) -> bool:
+    """A JSX child or string term that is literal whitespace (``{" "}``, ``" "``)."""
+    if piece.startswith("{") and piece.endswith("}"):
+        piece = piece[1:-1]
+    return _is_literal(piece) and not json.loads(piece).strip()
+
+
+def _silent(n: ir.Node) -> bool:
+    """A loop control, or an ``{% if %}`` holding one and printing nothing whatever the branch
+    (``{% if skip %}{% continue %}{% endif %}``)."""
+    if isinstance(n, ir.LoopControl):
+        return True
+    if not (isinstance(n, ir.If) and _has_control(n)):
+        return False
+    bodies = [body for _, body in n.branches] + [n.otherwise]
+    return all(isinstance(c, INVISIBLE) or _silent(c) for body in bodies for c in body)
 
 
 def _uses_loopcall(n: ir.For) -> bool:

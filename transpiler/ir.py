@@ -326,6 +326,24 @@ class For(Node):
     loop: Binding | None  # the `loop` object, when the body uses it
     condition: Expr | None = None  # {% for x in y if cond %}
     recursive: bool = False
+    controls: bool = False  # the body holds a {% break %} or {% continue %} of this loop
+
+
+@dataclasses.dataclass(frozen=True)
+class LoopControl(Node):
+    """``{% break %}`` / ``{% continue %}`` (``jinja2.ext.loopcontrols``): ends the body of the
+    innermost enclosing :class:`For`. Lowering guarantees it sits directly in that body or in
+    ``If`` branches inside it (never inside an element, attribute value or captured block), so
+    the output written before it is a sequence of whole nodes."""
+
+    kind: Literal["break", "continue"]
+
+
+@dataclasses.dataclass(frozen=True)
+class Do(Node):
+    """``{% do expr %}`` (``jinja2.ext.do``): evaluate ``expr`` where it stands, print nothing."""
+
+    expr: Expr
 
 
 @dataclasses.dataclass(frozen=True)

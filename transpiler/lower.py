@@ -15,6 +15,7 @@ Three steps, all in source order:
 from __future__ import annotations
 
 import bisect
+import contextlib
 import dataclasses
 import inspect
 import re
@@ -29,7 +30,7 @@ from jinja2.compiler import find_undeclared
 from . import i18n, ir
 from .appnames import RESERVED_GLOBALS, AppUse, Kind, app_names_of
 from .diagnostics import ConversionError
-from .environment import JINJA_GLOBALS
+from .environment import JINJA_GLOBALS, unknown_tag_help
 from .graph import Project
 from .htmlscan import (
     HOLE,
@@ -311,6 +312,30 @@ class Scope:
     macro: ir.MacroInfo | None = None  # the scope of a macro body
 
 
+@dataclasses.dataclass(eq=False)
+class LoopFrame:
+    """A ``{% for %}`` body being lowered: where its ``{% break %}``/``{% continue %}`` may stand.
+    The depths say what was open when the body started: a control must leave them as they were
+    (Jinja would otherwise stop in the middle of an element, attribute value or comment)."""
+
+    open_depth: int  # len(Lowerer.open_stack)
+    wrapper_depth: int  # len(Lowerer.wrappers)
+    flavor_depth: int  # len(Lowerer.flavors)
+    controls: bool = False  # a break/continue of this loop was found
+
+
+@dataclasses.dataclass(frozen=True)
+class ControlBarrier:
+    """A construct between a loop body and a ``{% break %}`` that the break cannot cross as
+    Jinja means it: a function of its own (``function``: macro, call block, block — Python
+    rejects the break) or a body Jinja captures into a buffer ({% set %} / {% filter %} blocks,
+    the {% else %} of an inner loop), whose output and effects the break would cut short."""
+
+    what: str
+    function: bool
+    hint: str = ""
+
+
 # ----------------------------------------------------------------------------- the builder
 
 
@@ -366,6 +391,7 @@ class Lowerer:
         self.open_stack: list[str] = []  # names of the elements being built, outermost first
         self.i18n = i18n.settings(self.env)  # None: no i18n extension
         self.eval_autoescape = i18n.eval_autoescape(tree, autoescape) if self.i18n else {}
+        self.loop_frames: list[LoopFrame | ControlBarrier] = []  # innermost last
 
     def html_error(self, exc: HtmlSyntaxError, text: str) -> NoReturn:
         line, col = self.position(exc.offset)
@@ -399,8 +425,8 @@ class Lowerer:
             line, col = self.position(offset)
         raise ConversionError(code, message, line or 1, col)
 
-    def node_fail(self, code: str, message: str, node: nodes.Node) -> NoReturn:
-        raise ConversionError(code, message, node.lineno or 1, 1)
+    def node_fail(self, code: str, message: str, node: nodes.Node, hint: str = "") -> NoReturn:
+        raise ConversionError(code, message, node.lineno or 1, 1, hint)
 
     # -- token cursor ---------------------------------------------------------------------
 
@@ -453,7 +479,7 @@ class Lowerer:
             if isinstance(n, _ExtendsMark):
                 before = False
             if isinstance(
-                n, (ir.Set, ir.SetAttr, ir.MacroDef, ir.Import, _ExtendsMark, ir.BlockRef)
+                n, (ir.Set, ir.SetAttr, ir.Do, ir.MacroDef, ir.Import, _ExtendsMark, ir.BlockRef)
             ):
                 kept.append(n)
             elif before and not (
@@ -604,7 +630,16 @@ class Lowerer:
         if isinstance(node, (nodes.ScopedEvalContextModifier, nodes.Scope)):
             outer = self.scope
             self.scope = Scope(outer, outer.region)
-            body = self.content(None)
+            with self.control_barrier(
+                (
+                    "an {% autoescape %} block"
+                    if isinstance(node, nodes.ScopedEvalContextModifier)
+                    else None
+                ),
+                hint="Jinja would skip restoring the autoescape setting; move the control out "
+                "of the block.",
+            ):
+                body = self.content(None)
             self.expect_hole(node, ("close",))
             self.scope = outer
             return body
@@ -659,12 +694,23 @@ class Lowerer:
             loop_binding = ir.Binding("loop", "loop")
             self.scope.names["loop"] = loop_binding
             self.loop_recursive[id(loop_binding)] = node.recursive
+        frame = LoopFrame(len(self.open_stack), len(self.wrappers), len(self.flavors))
+        self.loop_frames.append(frame)
         body = self.content(None)
+        self.loop_frames.pop()
         self.scope = outer
+        if region.effects_seen:  # the body runs where the loop stands: later sets come after
+            outer.region.effects_seen = True
         otherwise: list[ir.Node] = []
         item = self.expect_hole(node, ("mid", "close"))
         if item.kind == "mid":
-            otherwise = self.branch(node)
+            # Jinja compiles the else after the Python loop: a break there is the outer loop's
+            with self.control_barrier(
+                "the {% else %} of an inner {% for %} loop",
+                hint="Set a flag in a namespace there ({% set ns.empty = true %}) and test it "
+                "after the inner loop: {% if ns.empty %}{% continue %}{% endif %}.",
+            ):
+                otherwise = self.branch(node)
             self.expect_hole(node, ("close",))
         return ir.For(
             node.lineno,
@@ -675,6 +721,7 @@ class Lowerer:
             loop_binding,
             condition,
             node.recursive,
+            frame.controls,
         )
 
     def with_block(self, node: nodes.With) -> list[ir.Node]:
@@ -693,7 +740,12 @@ class Lowerer:
         outer = self.scope
         self.scope = Scope(outer, outer.region)
         outer.region.branch_depth += 1  # the body's sets are local and evaluated in place
-        body = self.content(None)
+        with self.control_barrier(
+            "a {% set %} block",
+            hint="Jinja would drop the captured output and skip the assignment; move the "
+            "control out of the block.",
+        ):
+            body = self.content(None)
         outer.region.branch_depth -= 1
         self.expect_hole(node, ("close",))
         self.scope = outer
@@ -708,7 +760,11 @@ class Lowerer:
         outer = self.scope
         self.scope = Scope(outer, outer.region)
         outer.region.branch_depth += 1
-        body = self.content(None)
+        with self.control_barrier(
+            "a {% filter %} block",
+            hint="Jinja would drop the block's output; move the control out of the block.",
+        ):
+            body = self.content(None)
         outer.region.branch_depth -= 1
         self.expect_hole(node, ("close",))
         self.scope = outer
@@ -1061,7 +1117,8 @@ class Lowerer:
             else:
                 self.fail(
                     "H104",
-                    f"{type(node).__name__} inside a start tag produces attribute names at run time",
+                    f"{statement_label(node)} inside a start tag produces attribute names at "
+                    "run time",
                     a.offset,
                 )
         if block is not None:
@@ -1087,15 +1144,78 @@ class Lowerer:
             return [self.extends(node)]
         if isinstance(node, nodes.Block):
             return [self.block_def(node)]
-        names = {
-            nodes.Extends: "{% extends %}",
-            nodes.Block: "{% block %}",
-            nodes.ExprStmt: "{% do %}",
-            nodes.Break: "{% break %}",
-            nodes.Continue: "{% continue %}",
-        }
-        label = names.get(type(node), type(node).__name__)
-        self.node_fail("U001", f"{label} is not supported yet", node)
+        if isinstance(node, nodes.ExprStmt):
+            return [self.do(node)]
+        if isinstance(node, (nodes.Break, nodes.Continue)):
+            return [self.loop_control(node)]
+        self.node_fail("U001", f"{statement_label(node)} is not supported yet", node)
+
+    def do(self, node: nodes.ExprStmt) -> ir.Do:
+        """``{% do expr %}``: evaluated where it stands. Later ``set``s are then assigned in
+        place too (``note_effects``), so they see what the expression changed."""
+        expr = self.expr(node.node)
+        self.note_effects(expr)
+        return ir.Do(node.lineno, expr)
+
+    def loop_control(self, node: nodes.Break | nodes.Continue) -> ir.LoopControl:
+        label = statement_label(node)
+        top = self.loop_frames[-1] if self.loop_frames else None
+        if isinstance(top, LoopFrame):
+            if len(self.flavors) != top.flavor_depth:
+                self.node_fail(
+                    "U001",
+                    f"{label} inside an attribute value, comment or raw-text element: Jinja would "
+                    "stop writing in the middle of it",
+                    node,
+                    "Move the condition and the control to the loop body, outside the markup.",
+                )
+            if len(self.open_stack) != top.open_depth or len(self.wrappers) != top.wrapper_depth:
+                self.node_fail(
+                    "U001",
+                    f"{label} inside an HTML element of the loop body: Jinja would leave the "
+                    "element unclosed",
+                    node,
+                    "Test the condition before the element opens, e.g. "
+                    "{% if skip %}{% continue %}{% endif %}<li>…</li>.",
+                )
+            top.controls = True
+            # nothing after the control may be evaluated ahead of it (hoisted consts)
+            self.scope.region.effects_seen = True
+            kind: Literal["break", "continue"] = (
+                "break" if isinstance(node, nodes.Break) else "continue"
+            )
+            return ir.LoopControl(node.lineno, kind)
+        function: ControlBarrier | None = None  # the macro/call/block body it stands in
+        for entry in reversed(self.loop_frames):
+            if isinstance(entry, LoopFrame):
+                assert isinstance(top, ControlBarrier)
+                self.node_fail("U001", f"{label} inside {top.what} in a loop body", node, top.hint)
+            if entry.function:
+                function = entry
+                break
+        where = f" of {function.what} (a function of its own)" if function else ""
+        self.node_fail(
+            "J001",
+            f"{label} outside a {{% for %}} loop{where}",
+            node,
+            "Jinja compiles it to a Python break/continue outside a loop, which fails "
+            "(SyntaxError) when the template is loaded.",
+        )
+
+    @contextlib.contextmanager
+    def control_barrier(
+        self, what: str | None, function: bool = False, hint: str = ""
+    ) -> Iterator[None]:
+        """Lower a body that a ``{% break %}`` of an enclosing loop cannot cross (no-op for
+        ``None``)."""
+        if what is None:
+            yield
+            return
+        self.loop_frames.append(ControlBarrier(what, function, hint))
+        try:
+            yield
+        finally:
+            self.loop_frames.pop()
 
     def assign(self, target: nodes.Expr, value: ir.Expr, node: nodes.Node) -> list[ir.Node]:
         if isinstance(target, nodes.NSRef):
@@ -1333,7 +1453,8 @@ class Lowerer:
                 extras[special_name] = self.scope.names[special_name] = ir.Binding(
                     special_name, kind, content="maybe"  # type: ignore[arg-type]
                 )
-        body = self.sub_lower(node.body)
+        with self.control_barrier("a {% macro %}", function=True):
+            body = self.sub_lower(node.body)
         self.scope = outer
         from .emit import body_jsx_ok
 
@@ -1446,6 +1567,8 @@ class Lowerer:
         )
 
     def call_block(self, node: nodes.CallBlock) -> ir.MacroCall:
+        if isinstance(node.call.node, nodes.ExtensionAttribute):  # an extension's block tag
+            self.expr(node.call.node)
         outer = self.scope
         self.scope = Scope(outer, Region(), macro=None)
         params = []
@@ -1457,7 +1580,8 @@ class Lowerer:
         defaults: list[ir.Expr | None] = [None] * (len(params) - n_def) + [
             self.expr(d) for d in node.defaults
         ]
-        body = self.sub_lower(node.body)
+        with self.control_barrier("a {% call %} block", function=True):
+            body = self.sub_lower(node.body)
         self.scope = outer
         caller = ir.CallerDef(tuple(params), tuple(defaults), tuple(body))
         result = self.macro_call(node.call, caller)
@@ -1621,7 +1745,11 @@ class Lowerer:
         self.super_used = False
         flavor = self.flavors[-1] if self.flavors else None
         saved_flavors, self.flavors = self.flavors, []
-        body = self.sub_lower(node.body) if flavor is None else self.parts_body(node.body, flavor)
+        with self.control_barrier("a {% block %}", function=True):
+            if flavor is None:
+                body = self.sub_lower(node.body)
+            else:
+                body = self.parts_body(node.body, flavor)
         self.flavors = saved_flavors
         used = self.super_used
         self.current_super.pop()
@@ -1819,6 +1947,23 @@ class Lowerer:
     def expr_MarkSafeIfAutoescape(self, node: nodes.MarkSafeIfAutoescape, line: int) -> ir.Expr:
         return i18n.mark_safe_if_autoescape(self, node, line)
 
+    def expr_ExtensionAttribute(self, node: nodes.ExtensionAttribute, line: int) -> ir.Expr:
+        """What an enabled extension's tag compiles to (``{% debug %}``, ``{% cache %}``...)."""
+        if node.identifier == "jinja2.ext.DebugExtension":
+            self.node_fail(
+                "U001",
+                "{% debug %} (jinja2.ext.debug) prints the whole template context, which a "
+                "component cannot reproduce",
+                node,
+                "Remove {% debug %}; inspect the props in the React app instead.",
+            )
+        self.node_fail(
+            "U001",
+            f"a tag of the Jinja extension {node.identifier} (jinja2tsx converts only "
+            "jinja2.ext.do and jinja2.ext.loopcontrols)",
+            node,
+        )
+
     def expr_Filter(self, node: nodes.Filter, line: int) -> ir.Expr:
         assert node.node is not None
         return self.filter(node, self.expr(node.node))
@@ -1973,6 +2118,30 @@ class Lowerer:
             )
         if isinstance(expr, ir.Global):
             self.node_fail("U102", f"printing the function {expr.name}", node)
+
+
+STATEMENT_LABELS: dict[type[nodes.Node], str] = {
+    nodes.Extends: "{% extends %}",
+    nodes.Block: "{% block %}",
+    nodes.ExprStmt: "{% do %}",
+    nodes.Break: "{% break %}",
+    nodes.Continue: "{% continue %}",
+    nodes.Assign: "{% set %}",
+    nodes.Include: "{% include %}",
+    nodes.Import: "{% import %}",
+    nodes.FromImport: "{% from … import %}",
+    nodes.Macro: "{% macro %}",
+    nodes.CallBlock: "{% call %}",
+    nodes.For: "{% for %}",
+    nodes.With: "{% with %}",
+    nodes.AssignBlock: "{% set %} block",
+    nodes.FilterBlock: "{% filter %}",
+}
+
+
+def statement_label(node: nodes.Node) -> str:
+    """How a statement is written in a template, for messages."""
+    return STATEMENT_LABELS.get(type(node), type(node).__name__)
 
 
 def _stringish(e: ir.Expr | None) -> bool:
@@ -2203,6 +2372,10 @@ def lower_template(
     try:
         tree = env.parse(source, name, name)
     except jinja2.TemplateSyntaxError as exc:
-        raise ConversionError("J001", exc.message or "syntax error", exc.lineno or 1, 1) from None
+        message, hint = exc.message or "syntax error", ""
+        known = unknown_tag_help(message)
+        if known is not None:
+            message, hint = known
+        raise ConversionError("J001", message, exc.lineno or 1, 1, hint) from None
     autoescape = env.autoescape(name) if callable(env.autoescape) else bool(env.autoescape)
     return Lowerer(source, name, tree, autoescape, project, env).lower()

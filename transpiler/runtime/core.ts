@@ -2708,13 +2708,16 @@ function runLoop(
   return out;
 }
 
+/** What a loop body returns, without the `loopBreak`/`loopContinue` wrappers (their values are unwrapped). */
+export type LoopOutput<T> = Exclude<T, LoopControl>;
+
 /** `{% for item in iterable %}body{% endfor %}`: the body results in order (LoopControl values unwrapped). */
 export function loop<T>(
   iterable: unknown,
-  body: (item: unknown, loop: LoopContext) => T | LoopControl,
+  body: (item: unknown, loop: LoopContext) => T,
   options: LoopOptions = {},
-): T[] {
-  return runLoop(iterable, body, undefined, options, options.depth0 ?? 0) as T[];
+): LoopOutput<T>[] {
+  return runLoop(iterable, body, undefined, options, options.depth0 ?? 0) as LoopOutput<T>[];
 }
 
 /**
@@ -2724,13 +2727,13 @@ export function loop<T>(
  */
 export function forElse<T, E>(
   iterable: unknown,
-  body: (item: unknown, loop: LoopContext) => T | LoopControl,
+  body: (item: unknown, loop: LoopContext) => T,
   orElse: () => E,
   options: LoopOptions = {},
-): T[] | E | (T | E)[] {
+): LoopOutput<T>[] | E | (LoopOutput<T> | E)[] {
   const r = runLoop(iterable, body, orElse, options, options.depth0 ?? 0);
-  if (r instanceof NotRan) return r.partial.length ? [...(r.partial as T[]), orElse()] : orElse();
-  return r as T[];
+  if (r instanceof NotRan) return r.partial.length ? [...(r.partial as LoopOutput<T>[]), orElse()] : orElse();
+  return r as LoopOutput<T>[];
 }
 
 // ================================================================================================ globals
