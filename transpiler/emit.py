@@ -176,11 +176,15 @@ class Siblings:
         parent: ir.Element | None,
         runs: bool = False,
         inline_edges: bool = False,
+        edges: tuple[bool, bool] | None = None,
     ):
         self.nodes = nodes
         self.parent_block = not inline_edges and (
             parent is None or parent.tag.lower() in BLOCK_ELEMENTS
         )
+        # what lies outside the first and last node is a block edge (whitespace there is
+        # layout-insignificant): the parent element's kind, or what encloses a nested body
+        self.edges = edges if edges is not None else (self.parent_block, self.parent_block)
         self.visible = [
             i for i, n in enumerate(nodes) if not isinstance(n, INVISIBLE) and not _silent(n)
         ]
@@ -203,7 +207,29 @@ class Siblings:
                 a += 1
             before = self.nodes[visible[b]] if b >= 0 else None
             after = self.nodes[visible[a]] if a < len(visible) else None
-        return _blockish(before, self.parent_block) and _blockish(after, self.parent_block)
+        if pos < 0:
+            return self.edges[0] and self.edges[1]
+        return _blockish(before, self.edges[0]) and _blockish(after, self.edges[1])
+
+    def outside(self, idx: int) -> tuple[bool, bool]:
+        """Whether a block edge lies just before and just after node ``idx`` (whitespace-only
+        siblings skipped): what the edges of a nested body ({% if %}, {% for %}) touch."""
+        visible = self.visible
+        if idx not in visible:
+            return (False, False)
+        pos = visible.index(idx)
+        b, a = pos - 1, pos + 1
+        while b >= 0 and self._blank_any(visible[b]):
+            b -= 1
+        while a < len(visible) and self._blank_any(visible[a]):
+            a += 1
+        before = self.nodes[visible[b]] if b >= 0 else None
+        after = self.nodes[visible[a]] if a < len(visible) else None
+        return _blockish(before, self.edges[0]), _blockish(after, self.edges[1])
+
+    def _blank_any(self, i: int) -> bool:
+        n = self.nodes[i]
+        return isinstance(n, ir.Text) and not decode_text(n.raw).strip(" \t\n\r\f")
 
     def continues_run(self, idx: int) -> bool:
         """Is this whitespace-only text the continuation of a run that an earlier one started?"""
@@ -414,7 +440,7 @@ class Emitter:
                     "top level of the template",
                     n.line,
                 )
-        children = self.jsx_children(nodes, None)
+        children = self.jsx_children(nodes, None, (True, True))
         if not children:
             return "null"
         if len(children) == 1 and children[0].startswith("<"):
@@ -883,9 +909,19 @@ class Emitter:
 
     # -- JSX content --------------------------------------------------------------------------
 
-    def jsx_children(self, nodes: Iterable[ir.Node], parent: ir.Element | None) -> list[str]:
+    def jsx_children(
+        self,
+        nodes: Iterable[ir.Node],
+        parent: ir.Element | None,
+        edges: tuple[bool, bool] | None = None,
+    ) -> list[str]:
+        """JSX children of ``parent`` (an element), or of a nested body (``parent`` None) whose
+        surroundings ``edges`` says are block edges (default: unknown, so whitespace at the edges
+        is kept -- it may sit between inline text, as in ``a{% if c %} {% endif %}b``)."""
         nodes = list(nodes)
-        siblings = Siblings(nodes, parent)
+        if parent is None and edges is None:
+            edges = (False, False)
+        siblings = Siblings(nodes, parent, edges=edges)
         out: list[str] = []
         for idx in range(len(nodes)):
             piece = self.jsx_piece(siblings, idx)
@@ -905,6 +941,10 @@ class Emitter:
             if text == " " and (siblings.between_blocks(idx) or siblings.continues_run(idx)):
                 return ""
             return self.jsx_text(text) if text else ""
+        if isinstance(n, ir.If):
+            return "{" + self.jsx_if(n, siblings.outside(idx)) + "}"
+        if isinstance(n, ir.For):
+            return "{" + self.jsx_for(n, siblings.outside(idx)) + "}"
         return self.jsx_node(n)
 
     def jsx_text(self, text: str) -> str:
@@ -972,12 +1012,13 @@ class Emitter:
             return js_str(c)
         return "<>" + "".join(children) + "</>"
 
-    def jsx_if(self, n: ir.If) -> str:
-        result = self.fragment(self.jsx_children(n.otherwise, None)) if n.otherwise else "null"
+    def jsx_if(self, n: ir.If, edges: tuple[bool, bool] = (False, False)) -> str:
+        result = (
+            self.fragment(self.jsx_children(n.otherwise, None, edges)) if n.otherwise else "null"
+        )
         for test, body in reversed(n.branches):
-            result = (
-                f"{self.cond(test)} ? {self.fragment(self.jsx_children(body, None))} : {result}"
-            )
+            branch = self.fragment(self.jsx_children(body, None, edges))
+            result = f"{self.cond(test)} ? {branch} : {result}"
         return result
 
     def jsx_condwrap(self, n: ir.CondWrap) -> str:
@@ -986,7 +1027,9 @@ class Emitter:
         el = self.jsx_element(n.element, children_override=f"{{{inner}}}")
         return f"(({inner}) => ({self.cond(n.test)} ? {el} : {inner}))({content})"
 
-    def loop_callback(self, n: ir.For, mode: str, key: bool) -> tuple[str, str | None]:
+    def loop_callback(
+        self, n: ir.For, mode: str, key: bool, edges: tuple[bool, bool] = (False, False)
+    ) -> tuple[str, str | None]:
         """Emit ``(item, loop) => …`` for a loop body; returns (callback, filter callback)."""
         self.stmts.append([])
         loop_name = self.var(n.loop) if n.loop is not None else self.ident("loop")
@@ -1005,7 +1048,7 @@ class Emitter:
             keyed = f"{loop_name}.index0" if key and mode == "jsx" else None
             body = self.control_body(n.body, mode, "html", keyed)
         elif mode == "jsx":
-            children = self.jsx_children(n.body, None)
+            children = self.jsx_children(n.body, None, _loop_edges(n.body, edges))
             body = self.keyed(children, f"{loop_name}.index0") if key else self.fragment(children)
         else:
             body = self.string(n.body, "html")
@@ -1037,7 +1080,7 @@ class Emitter:
         self.needs_fragment = True
         return f"<Fragment {attr}>{''.join(children)}</Fragment>"
 
-    def jsx_for(self, n: ir.For) -> str:
+    def jsx_for(self, n: ir.For, edges: tuple[bool, bool] = (False, False)) -> str:
         iterable = self.expr(n.iterable)
         simple = (
             n.loop is None
@@ -1050,7 +1093,7 @@ class Emitter:
             self.stmts.append([])
             item = self.var(n.target.bindings[0])
             idx = self.ident("i")
-            body = self.keyed(self.jsx_children(n.body, None), idx)
+            body = self.keyed(self.jsx_children(n.body, None, _loop_edges(n.body, edges)), idx)
             stmts = self.stmts.pop()
             cb = (
                 f"({item}, {idx}) => {{ {' '.join(stmts)} return {body}; }}"
@@ -1058,10 +1101,10 @@ class Emitter:
                 else f"({item}, {idx}) => {body}"
             )
             return f"rt.iter({iterable}).map({cb})"
-        callback, filt = self.loop_callback(n, "jsx", key=True)
+        callback, filt = self.loop_callback(n, "jsx", key=True, edges=edges)
         opts = self.loop_opts(n, filt)
         if n.otherwise:
-            children = self.jsx_children(n.otherwise, None)
+            children = self.jsx_children(n.otherwise, None, edges)
             # after bodies ended by break/continue the else joins their outputs in one array
             other = self.keyed(children, '"else"') if n.controls else self.fragment(children)
             return f"rt.forElse({iterable}, {callback}, () => {other}{opts})"
@@ -1601,6 +1644,21 @@ def _jsx_attr_string_ok(value: str) -> bool:
         and value == f'"{text}"'
         and not re.search(r"[&\"\\\n\r\t\u00a0{}]", text)
     )
+
+
+def _loop_edges(body: tuple[ir.Node, ...], outside: tuple[bool, bool]) -> tuple[bool, bool]:
+    """Edges of a loop body: the start of one iteration follows the end of the previous one,
+    so each edge is a block edge only if both what is outside and the body's other end are."""
+    seen = [
+        n
+        for n in body
+        if not isinstance(n, INVISIBLE)
+        and not _silent(n)
+        and not (isinstance(n, ir.Text) and not decode_text(n.raw).strip(" \t\n\r\f"))
+    ]
+    first = _blockish(seen[0], False) if seen else True
+    last = _blockish(seen[-1], False) if seen else True
+    return outside[0] and last, outside[1] and first
 
 
 def _blockish(n: ir.Node | None, parent_block: bool) -> bool:
