@@ -56,6 +56,12 @@ def js_str(s: str) -> str:
     )
 
 
+def js_key(k: str) -> str:
+    """An object-literal key for the string ``k``: ``"__proto__"`` written literally would set
+    the object's prototype instead of creating the key, so it is computed."""
+    return f"[{js_str(k)}]" if k == "__proto__" else js_str(k)
+
+
 def output_is_text(o: ir.Output) -> bool:
     """Can this output be a JSX text child (not raw HTML)?"""
     if o.safety == "no":
@@ -530,7 +536,11 @@ class Emitter:
         return "rt.tuple([" + ", ".join(self.expr(i) for i in e.items) + "])"
 
     def x_DictLit(self, e: ir.DictLit) -> str:
-        items = ", ".join(f"{self.expr(k)}: {self.expr(v)}" for k, v in e.items)
+        # a literal "__proto__" key would set the prototype: computed, it is an own property
+        items = ", ".join(
+            f"{'[' + self.expr(k) + ']' if _is_proto_key(k) else self.expr(k)}: {self.expr(v)}"
+            for k, v in e.items
+        )
         return "{ " + items + " }" if items else "{}"
 
     def x_GetAttr(self, e: ir.GetAttr) -> str:
@@ -560,7 +570,7 @@ class Emitter:
         """The keyword arguments as an object, ``**starstar`` merged as a dict."""
         if not c.kwargs and c.starstar is None:
             return None
-        items = [f"{js_str(k)}: {self.expr(v)}" for k, v in c.kwargs]
+        items = [f"{js_key(k)}: {self.expr(v)}" for k, v in c.kwargs]
         if c.starstar is not None:
             items.append(f"...rt.dict([{self.expr(c.starstar)}])")
         return "{ " + ", ".join(items) + " }"
@@ -618,7 +628,7 @@ class Emitter:
         ):
             star = "[" + ", ".join(self.expr(a) for a in f.star) + "]"
             parts = [value, star]
-            kw = "{ " + ", ".join(f"{js_str(k)}: {self.expr(v)}" for k, v in f.kw) + " }"
+            kw = "{ " + ", ".join(f"{js_key(k)}: {self.expr(v)}" for k, v in f.kw) + " }"
             if name in ("map", "format"):
                 parts.append(kw if f.kw else "{}")
                 if name == "map" and not f.autoescape:
@@ -652,7 +662,7 @@ class Emitter:
         if e.star is not None:
             args.append(f"...rt.iter({self.expr(e.star)})")
         if e.kwargs or e.starstar is not None:
-            fields = ", ".join(f"{js_str(k)}: {self.expr(v)}" for k, v in e.kwargs)
+            fields = ", ".join(f"{js_key(k)}: {self.expr(v)}" for k, v in e.kwargs)
             if e.starstar is None:
                 args.append(f"rt.kw({{ {fields} }})")
             else:  # Python refuses a keyword given twice; so does rt.kwMerge
@@ -699,10 +709,7 @@ class Emitter:
         args = [self.expr(a) for a in e.args]
         if not e.newstyle:
             return f"rt.{e.func}({', '.join(args)})"
-        items = [
-            f"{'[' + js_str(k) + ']' if k == '__proto__' else js_str(k)}: {self.expr(v)}"
-            for k, v in e.variables
-        ]
+        items = [f"{js_key(k)}: {self.expr(v)}" for k, v in e.variables]
         variables = "{ " + ", ".join(items) + " }" if items else "{}"
         flag = "true" if e.autoescape else "false"
         return f"rt.{e.func}Newstyle({', '.join(args + [variables, flag])})"
@@ -828,7 +835,7 @@ class Emitter:
             extra.append("rt.tuple([" + ", ".join(self.expr(v) for v in e.varargs) + "])")
         if info.catch_kwargs and (e.kwargs or e.caller):
             extra.append(
-                "{ " + ", ".join(f"{js_str(k)}: {self.expr(v)}" for k, v in e.kwargs) + " }"
+                "{ " + ", ".join(f"{js_key(k)}: {self.expr(v)}" for k, v in e.kwargs) + " }"
                 if e.kwargs
                 else "{}"
             )
@@ -1384,7 +1391,7 @@ class Emitter:
             if value.startswith('"'):
                 decls = parse_style(json.loads(value))
                 if decls is not None:
-                    obj = ", ".join(f"{js_str(k)}: {js_str(v)}" for k, v in decls)
+                    obj = ", ".join(f"{js_key(k)}: {js_str(v)}" for k, v in decls)
                     if any(k.startswith("--") for k, _ in decls):
                         # custom properties are not in React.CSSProperties
                         return name, "{ " + obj + " } as Record<string, string>"
@@ -1644,6 +1651,10 @@ def _jsx_attr_string_ok(value: str) -> bool:
         and value == f'"{text}"'
         and not re.search(r"[&\"\\\n\r\t\u00a0{}]", text)
     )
+
+
+def _is_proto_key(k: ir.Expr) -> bool:
+    return isinstance(k, ir.Const) and k.value == "__proto__"
 
 
 def _loop_edges(body: tuple[ir.Node, ...], outside: tuple[bool, bool]) -> tuple[bool, bool]:
