@@ -738,7 +738,7 @@ class Emitter:
         if base is None:
             base = (
                 info.name
-                if info.context_free and IDENT.match(info.name) and info.name not in JS_RESERVED
+                if info.module_level and IDENT.match(info.name) and info.name not in JS_RESERVED
                 else self.ident(info.name)
             )
             self.used.add(base)
@@ -748,7 +748,7 @@ class Emitter:
     def macro_def(self, n: ir.MacroDef) -> None:
         info = n.info
         top_level = (
-            info.context_free and info.module == self.t.name and self.stmts and len(self.stmts) == 1
+            info.module_level and info.module == self.t.name and self.stmts and len(self.stmts) == 1
         )
         forms = ["jsx", "html"] if info.jsx_ok else ["html"]
         for form in forms:
@@ -760,6 +760,14 @@ class Emitter:
 
     def macro_params(self, n: ir.MacroDef | ir.CallerDef, form: str) -> str:
         params = []
+        if isinstance(n, ir.MacroDef) and n.info.takes_context:
+            # the template variables it reads, passed by each call (see MacroCall.context)
+            props = {b.name: b for b in self.t.props}
+            fields = []
+            for name in n.info.context_names:
+                local = self.var(props[name])
+                fields.append(name if name == local else f"{js_key(name)}: {local}")
+            params.append(f"{{ {', '.join(fields)} }}: rt.MacroContext")
         bindings = n.params
         for b, d in zip(bindings, n.defaults):
             if d is None:
@@ -830,6 +838,12 @@ class Emitter:
         else:
             fn = self.macro_fn(info, form)
         args = ["undefined" if a is None else self.expr(a) for a in e.args]
+        if info.takes_context:
+            fields = []
+            for name, value in e.context:
+                v = self.expr(value)
+                fields.append(name if v == name else f"{js_key(name)}: {v}")
+            args.insert(0, f"{{ {', '.join(fields)} }}" if fields else "{}")
         extra = []
         if info.catch_varargs and (e.varargs or e.kwargs or e.caller):
             extra.append("rt.tuple([" + ", ".join(self.expr(v) for v in e.varargs) + "])")

@@ -17,6 +17,9 @@ from .i18n import DEFAULT_STYLE, I18nStyle, configure, extension_listed
 
 AUTOESCAPE_SUFFIXES = (".html", ".htm", ".xml", ".xhtml", ".svg")
 
+# Values Flask puts in ``app.jinja_env.globals``: visible to macros imported without context.
+FLASK_ENV_GLOBALS = frozenset({"request", "session", "g", "config"})
+
 # Names that Jinja2 itself defines in every environment (jinja2.defaults.DEFAULT_NAMESPACE).
 JINJA_GLOBALS = frozenset({"range", "dict", "lipsum", "cycler", "joiner", "namespace"})
 

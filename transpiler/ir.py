@@ -27,6 +27,7 @@ class Binding:
     safety: "Safety" = "no"  # may the value be Markup?
     content: "Safety" = "no"  # may a Markup value sit anywhere inside it (items, attributes)?
     initial: "Binding | None" = None  # for a mutable binding: the value it starts from
+    with_context: bool = False  # kind "macro"/"module": imported `with context`
 
 
 Safety = Literal["no", "yes", "maybe"]
@@ -403,6 +404,20 @@ class MacroInfo:
     module: str  # defining template's name
     context_free: bool = True  # reads only its parameters, globals, macros and imports
     jsx_ok: bool = True  # its body can be JSX (no raw HTML at its root, caller() only printed)
+    top_level: bool = False  # defined at the top level of its template (importable)
+    # context variables (props of the defining template) it reads, directly or through the
+    # macros it calls: a module-level macro receives them as its first argument
+    context_names: list[str] = dataclasses.field(default_factory=list)
+    reads_locals: bool = False  # reads a {% set %} or loop variable of the template: a closure
+
+    @property
+    def takes_context(self) -> bool:
+        """Emitted at module level with the context values it reads as a first argument."""
+        return self.top_level and not self.reads_locals and bool(self.context_names)
+
+    @property
+    def module_level(self) -> bool:
+        return self.top_level and not self.reads_locals
 
 
 @dataclasses.dataclass(frozen=True)
@@ -424,6 +439,8 @@ class MacroCall(Expr):
     varargs: tuple["Expr", ...]
     kwargs: tuple[tuple[str, "Expr"], ...]
     caller: CallerDef | None = None
+    # for a macro that takes context values: the ones this call passes (Jinja name, value)
+    context: tuple[tuple[str, "Expr"], ...] = ()
 
 
 @dataclasses.dataclass(frozen=True)

@@ -30,7 +30,7 @@ from jinja2.compiler import find_undeclared
 from . import i18n, ir
 from .appnames import RESERVED_GLOBALS, AppUse, Kind, app_names_of
 from .diagnostics import ConversionError
-from .environment import JINJA_GLOBALS, unknown_tag_help
+from .environment import FLASK_ENV_GLOBALS, JINJA_GLOBALS, unknown_tag_help
 from .graph import Project
 from .htmlscan import (
     HOLE,
@@ -361,6 +361,8 @@ class Lowerer:
         self.app_names = app_names_of(self.env)
         self.app_uses: list[AppUse] = []
         self.assumptions: list[tuple[ir.Expr, str, str]] = []  # configured template names
+        # calls of this template's context-reading macros: (macro, names known then, call)
+        self.macro_calls_checked: list[tuple[ir.MacroInfo, int, nodes.Call]] = []
         self.source = source
         flat = _Flattener(source, autoescape)
         flat.body(tree.body)
@@ -458,6 +460,19 @@ class Lowerer:
         if self.extends_seen:
             body = self.child_body(body)
         layout = self.layout(body)
+        # a macro reading a name the template also sets at its top level sees the set value
+        # (Jinja's template context): it stays a closure of the component, never importable
+        root_sets = {n for n, b in self.scope.names.items() if b.kind not in ("prop", "macro")}
+        for info in self.macros:
+            if root_sets.intersection(info.context_names):
+                info.reads_locals = True
+        for info, known, call in self.macro_calls_checked:
+            if info.module_level and len(info.context_names) != known:
+                self.node_fail(
+                    "U001",
+                    f"a call of the macro {info.name!r} before the definition of what it reads",
+                    call,
+                )
         return ir.Template(
             name=self.name,
             component=component_name(self.name),
@@ -1323,7 +1338,22 @@ class Lowerer:
         if crossed and found.kind not in ("macro", "module"):
             for info in crossed:
                 info.context_free = False
+                if found.kind == "prop":
+                    if name not in info.context_names:
+                        info.context_names.append(name)
+                else:
+                    info.reads_locals = True
         return found
+
+    def _crossed_macros(self) -> list[ir.MacroInfo]:
+        """The macros whose bodies are being lowered, innermost first."""
+        out = []
+        scope: Scope | None = self.scope
+        while scope is not None:
+            if scope.macro is not None:
+                out.append(scope.macro)
+            scope = scope.parent
+        return out
 
     def prop(self, name: str) -> ir.Binding:
         b = self.props.get(name)
@@ -1432,6 +1462,7 @@ class Lowerer:
             "kwargs" in special,
             "caller" in special,
             self.name,
+            top_level=self.scope.parent is None and self.scope.macro is None,
         )
         binding = ir.Binding(node.name, "macro", macro=info)
         self.scope.names[node.name] = binding
@@ -1549,10 +1580,7 @@ class Lowerer:
             return None
         if caller is not None and not info.uses_caller:
             pass  # Jinja ignores an unused caller
-        if info.module != self.name and not info.context_free:
-            self.node_fail(
-                "T004", f"the imported macro {info.name!r} reads template variables", call
-            )
+        context = self.macro_context(info, alias_binding or alias, call)
         args, varargs, kwargs = self.bind_macro_args(info, call, label)
         return ir.MacroCall(
             call.lineno,
@@ -1564,7 +1592,63 @@ class Lowerer:
             varargs,
             kwargs,
             caller if info.uses_caller else None,
+            context,
         )
+
+    def macro_context(
+        self, info: ir.MacroInfo, imported_as: ir.Binding | None, call: nodes.Call
+    ) -> tuple[tuple[str, ir.Expr], ...]:
+        """The context values a call passes to a macro that reads template variables.
+
+        Same template: its own props. Imported ``with context``: the importer's context values
+        (Jinja gives the module the importer's context at import time, so a name this template
+        sets itself cannot be passed exactly: T004). Imported without context: only Flask's
+        environment globals reach the module; other names are undefined there, as in Jinja."""
+        if info.context_free:
+            return ()
+        line = call.lineno
+        if info.module == self.name:
+            if not info.module_level:
+                # a closure over the template's variables: so is every macro that calls it
+                for outer in self._crossed_macros():
+                    outer.context_free = False
+                    outer.reads_locals = True
+                return ()
+            self.macro_calls_checked.append((info, len(info.context_names), call))
+            # the macro reads the template's context (not the caller's locals); a macro whose
+            # body makes this call needs those values too
+            for outer in self._crossed_macros():
+                outer.context_free = False
+                for n in info.context_names:
+                    if n not in outer.context_names:
+                        outer.context_names.append(n)
+            return tuple((n, ir.Var(line, self.prop(n))) for n in info.context_names)
+        if not info.module_level:
+            self.node_fail(
+                "T004",
+                f"the imported macro {info.name!r} reads variables its template sets",
+                call,
+            )
+        with_context = imported_as is not None and imported_as.with_context
+        root = self.scope
+        while root.parent is not None:
+            root = root.parent
+        passed = []
+        for n in info.context_names:
+            if not with_context and n not in FLASK_ENV_GLOBALS:
+                continue  # undefined in the module, as in Jinja
+            # the module sees the context as it was at the import: the template's context
+            # value, whatever local variable has the name where the call stands
+            b = root.names.get(n) or self.prop(n)
+            if b.kind != "prop":
+                self.node_fail(
+                    "T004",
+                    f"the imported macro {info.name!r} reads {n!r}, which this template sets "
+                    "(Jinja's module sees its value at import time)",
+                    call,
+                )
+            passed.append((n, ir.Var(line, b)))
+        return tuple(passed)
 
     def call_block(self, node: nodes.CallBlock) -> ir.MacroCall:
         if isinstance(node.call.node, nodes.ExtensionAttribute):  # an extension's block tag
@@ -1632,25 +1716,22 @@ class Lowerer:
 
     def import_stmt(self, node: nodes.Import | nodes.FromImport) -> ir.Import:
         name = self.template_name(node.template, node)
-        # `with context` only matters for macros that read template variables; those are
-        # refused at their call sites (T004), the others behave the same either way.
+        # `with context` only matters for macros that read template variables: their call
+        # sites pass this template's context values to them (see macro_context)
         module = self.project_load(name, node)
         infos = {m.name: m for m in module.macros}
-        for m in module.macros:
-            pass
         if isinstance(node, nodes.Import):
-            b = ir.Binding(node.target, "module", module=name)
+            b = ir.Binding(node.target, "module", module=name, with_context=node.with_context)
             self.scope.names[node.target] = b
-            for m in module.macros:
-                if not m.context_free:
-                    pass  # reported at the call site
             return ir.Import(node.lineno, name, b, ())
         names = []
         for item in node.names:
             src, local = (item, item) if isinstance(item, str) else item
             if src not in infos:
                 self.node_fail("U002", f"{name} defines no macro {src!r}", node)
-            self.scope.names[local] = ir.Binding(local, "macro", macro=infos[src])
+            self.scope.names[local] = ir.Binding(
+                local, "macro", macro=infos[src], with_context=node.with_context
+            )
             names.append((src, local))
         return ir.Import(node.lineno, name, None, tuple(names))
 

@@ -13,6 +13,9 @@
 import type { ReactNode } from "react";
 import { SafeHtml, TemplateRuntimeError, repr } from "./core";
 
+/** The template variables a macro reads, passed by its callers (the importer's context). */
+export type MacroContext = Readonly<Record<string, unknown>>;
+
 /** The local variables a scoped block renders with, by Jinja name. */
 export type Scope = Readonly<Record<string, unknown>>;
 export type Block<T = ReactNode> = (parent: () => T, scope: Scope) => T;
