@@ -76,7 +76,7 @@ def output_is_jsx(o: ir.Output) -> bool:
     """Outputs rendered as JSX elements: macro calls with a JSX form, caller()."""
     e = o.expr
     if isinstance(e, ir.MacroCall):
-        return e.info.jsx_ok
+        return e.info.jsx_ok and not e.html_only
     return _is_caller_call(e) or isinstance(e, (ir.SuperCall, ir.SelfBlock))
 
 
@@ -820,7 +820,7 @@ class Emitter:
 
     def macro_call(self, e: ir.MacroCall, form: str) -> str:
         info = e.info
-        if form == "jsx" and not info.jsx_ok:
+        if form == "jsx" and (not info.jsx_ok or e.html_only):
             form = "html"
         if e.module_alias is not None:
             path = self.module_path(e.module_alias.module or "")
@@ -1007,7 +1007,7 @@ class Emitter:
 
     def text_expr(self, o: ir.Output) -> str:
         e = o.expr
-        if isinstance(e, ir.MacroCall) and e.info.jsx_ok:
+        if isinstance(e, ir.MacroCall) and e.info.jsx_ok and not e.html_only:
             return self.macro_call(e, "jsx")
         if _is_caller_call(e):
             return self.x_Call(e)  # type: ignore[arg-type]

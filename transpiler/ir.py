@@ -441,6 +441,7 @@ class MacroCall(Expr):
     caller: CallerDef | None = None
     # for a macro that takes context values: the ones this call passes (Jinja name, value)
     context: tuple[tuple[str, "Expr"], ...] = ()
+    html_only: bool = False  # an argument may be Markup: call the macro's HTML form
 
 
 @dataclasses.dataclass(frozen=True)

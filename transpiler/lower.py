@@ -1531,14 +1531,6 @@ class Lowerer:
                 kwargs.append((kw.key, self.expr(kw.value)))
             else:
                 self.node_fail("U004", f"{label} has no parameter {kw.key!r}", call)
-        for i, a in enumerate(args):
-            if a is not None and (expr_safety(a) != "no" or content_safety(a) != "no"):
-                self.node_fail(
-                    "U002",
-                    f"Markup passed to the parameter {info.params[i]!r} of {label}: macro "
-                    "parameters are rendered as text",
-                    call,
-                )
         while args and args[-1] is None and not varargs and not kwargs:
             args.pop()
         return tuple(args), tuple(varargs), tuple(kwargs)
@@ -1582,6 +1574,11 @@ class Lowerer:
             pass  # Jinja ignores an unused caller
         context = self.macro_context(info, alias_binding or alias, call)
         args, varargs, kwargs = self.bind_macro_args(info, call, label)
+        # A Markup argument (or one that may be): the macro's JSX form prints its parameters
+        # as text, its HTML form escapes them at run time exactly as Jinja does -- use that one
+        html_only = any(
+            a is not None and (expr_safety(a) != "no" or content_safety(a) != "no") for a in args
+        )
         return ir.MacroCall(
             call.lineno,
             info,
@@ -1593,6 +1590,7 @@ class Lowerer:
             kwargs,
             caller if info.uses_caller else None,
             context,
+            html_only,
         )
 
     def macro_context(
