@@ -38,6 +38,7 @@ EXTENSIONS = ["jinja2.ext.i18n", "jinja2.ext.do", "jinja2.ext.loopcontrols"]
 TEMPLATE_NAMES = {
     "admin_base_template": "admin/base.html",  # Flask-Admin's default
     "theme()": "{}",  # FlaskBB (Flask-Themes2) resolving into the app's own templates
+    "base_template": "appbuilder/baselayout.html",  # Flask-AppBuilder's default
 }
 
 

@@ -54,6 +54,7 @@ from .htmlscan import (
 VOID_ELEMENTS = frozenset(
     "area base br col embed hr img input link meta param source track wbr".split()
 )
+PREFORMATTED = frozenset({"pre", "listing", "textarea"})  # whitespace inside is shown
 # Start tags that close an open <p> (HTML5 "close a p element").
 P_CLOSERS = frozenset(
     """address article aside blockquote details dialog div dl fieldset figcaption figure footer
@@ -863,8 +864,9 @@ class Lowerer:
             and close.kind == "close"
         ):
             return None
-        if any(isinstance(t, TextTok) for t in self.toks[self.pos : i2]):
-            return None  # whitespace inside the conditional part: keep it simple and exact
+        ws_open = [t for t in self.toks[self.pos : i2] if isinstance(t, TextTok)]
+        if ws_open and PREFORMATTED.intersection(self.open_stack):
+            return None  # whitespace that <pre>/<textarea> would show: keep it simple and exact
         # find the closing twin at the same nesting level
         depth = 0
         for j in range(i2 + 1, len(self.toks)):
@@ -885,34 +887,56 @@ class Lowerer:
         test = self.expr(node.test)
         if not self.pure(test):
             return None
+        line = self.position(t1.offset)[0]
+
+        def when(texts: list[str]) -> list[ir.Node]:
+            """Whitespace written only when the condition holds, kept exactly."""
+            text = "".join(texts)
+            return [ir.If(line, ((test, (ir.Text(line, text),)),), ())] if text else []
+
+        before = [t.text for t in self.toks[self.pos : i1] if isinstance(t, TextTok)]
+        inside = [t.text for t in self.toks[i1 + 1 : i2] if isinstance(t, TextTok)]
         self.pos = i1 + 1
         attrs = self.attributes(t1)
         self.wrappers.append((node.test, t1.name))
         self.pos = i2 + 1
         children = self.content(None)
         self.wrappers.pop()
-        # consume the closing twin: open, end tag, close
+        # consume the closing twin: open, [whitespace] end tag [whitespace], close
         twin = self.item_of(self.peek())
         assert twin is not None
         self.pos += 1
+        closing_inside: list[str] = []
         while not isinstance(self.peek(), EndTagTok):
+            tok = self.peek()
+            if isinstance(tok, TextTok):
+                closing_inside.append(tok.text)
             self.pos += 1
         self.pos += 1
+        after: list[str] = []
+        while isinstance(self.peek(), TextTok):
+            after.append(self.peek().text)  # type: ignore[union-attr]
+            self.pos += 1
         self.expect_hole(twin.node, ("close",))
-        element = ir.Element(
-            self.position(t1.offset)[0], t1.source_name, tuple(attrs), (), in_svg=self.svg_depth > 0
-        )
-        return [ir.CondWrap(node.lineno, test, element, tuple(children))]
+        element = ir.Element(line, t1.source_name, tuple(attrs), (), in_svg=self.svg_depth > 0)
+        body = when(inside) + children + when(closing_inside)
+        wrap = ir.CondWrap(node.lineno, test, element, tuple(body))
+        return when(before) + [wrap] + when(after)
 
     def _is_wrapper_close(self, j: int, item: HoleItem, test: nodes.Expr, tag: str) -> bool:
         other = item.node
         assert isinstance(other, nodes.If)
         if other.elif_ or other.else_ or other.test != test:
             return False
-        k = j + 1
         toks = self.toks
+        k = j + 1
+        while k < len(toks) and isinstance(toks[k], TextTok) and not toks[k].text.strip():  # type: ignore[union-attr]
+            k += 1
         if k < len(toks) and isinstance(toks[k], EndTagTok) and toks[k].name == tag:  # type: ignore[union-attr]
-            after = self.item_of(toks[k + 1]) if k + 1 < len(toks) else None
+            k += 1
+            while k < len(toks) and isinstance(toks[k], TextTok) and not toks[k].text.strip():  # type: ignore[union-attr]
+                k += 1
+            after = self.item_of(toks[k]) if k < len(toks) else None
             return after is not None and after.node is other and after.kind == "close"
         return False
 
@@ -1742,8 +1766,8 @@ class Lowerer:
             isinstance(i, nodes.Const) and isinstance(i.value, str) for i in tpl.items
         ):
             candidates = [i.value for i in tpl.items]  # type: ignore[attr-defined]
-        else:
-            self.node_fail("T003", "the included template name is computed at run time", node)
+        else:  # a configured name (template_names), else T003
+            candidates = [self.template_name(tpl, node)]
         assert self.project is not None or self.project_load(candidates[0], node)
         chosen = next((c for c in candidates if self.project.exists(c)), None)  # type: ignore[union-attr]
         if chosen is None:
