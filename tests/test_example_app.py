@@ -1,16 +1,22 @@
 """The example Flask app in fixtures/app: the whole templates folder converts as one project, and
-every page renders with React exactly as Flask's Jinja2 renders it, for every sample context."""
+every page renders with React exactly as the app's own Jinja2 environment (its i18n setup and its
+``datetimeformat`` filter) renders it, for every sample context. The TypeScript side of the app's
+filter is ``fixtures/app/app.ts``, standing where a team keeps it: ``DEST/_jinja2tsx/app.ts``."""
 
 from __future__ import annotations
 
 import functools
+import importlib.util
 import json
+import sys
 from pathlib import Path
+from types import ModuleType
 
 import jinja2
 import pytest
 
-from differential import REPO, Rendered, _app, compare, flask_environment, render_react
+from differential import REPO, Rendered, compare, render_react
+from transpiler.appnames import APP_MODULE
 from transpiler.bulk import discover
 from transpiler.convert import TemplateResult, convert_names
 
@@ -32,6 +38,23 @@ PAGES = _pages()
 
 
 @functools.cache
+def example_app() -> ModuleType:
+    """fixtures/app/app.py, the Flask app itself (the reference renderer)."""
+    spec = importlib.util.spec_from_file_location("jinja2tsx_example_app", APP / "app.py")
+    assert spec is not None and spec.loader is not None
+    module = importlib.util.module_from_spec(spec)
+    sys.modules[spec.name] = module  # Flask finds the app's folder (templates/) through it
+    spec.loader.exec_module(module)
+    return module
+
+
+def app_files(results: dict[str, TemplateResult]) -> dict[str, str]:
+    files = {r.output: r.tsx for r in results.values() if r.tsx}
+    files[APP_MODULE] = (APP / "app.ts").read_text(encoding="utf-8")
+    return files
+
+
+@functools.cache
 def _converted() -> dict[str, TemplateResult]:
     return {r.name: r for r in convert_names(TEMPLATES, discover(TEMPLATES))}
 
@@ -39,7 +62,7 @@ def _converted() -> dict[str, TemplateResult]:
 @functools.cache
 def _rendered() -> dict[str, list[Rendered]]:
     results = _converted()
-    files = {r.output: r.tsx for r in results.values() if r.tsx}
+    files = app_files(results)
     batch = [(files, results[name].output, contexts) for name, contexts in PAGES]
     return dict(zip([name for name, _ in PAGES], render_react(batch)))
 
@@ -61,10 +84,11 @@ def test_every_page_has_sample_contexts() -> None:
 @pytest.mark.parametrize("page", PAGES, ids=lambda p: p[0])
 def test_page_renders_like_flask(page: tuple[str, list[str]]) -> None:
     name, contexts = page
-    env = flask_environment(jinja2.FileSystemLoader(str(TEMPLATES)))
+    flask_app = example_app().app
+    env = flask_app.jinja_env
     react = _rendered()[name]
     for i, ctx in enumerate(contexts):
-        with _app.test_request_context():
+        with flask_app.test_request_context():
             try:
                 jinja = Rendered(env.get_template(name).render(json.loads(ctx)), None)
             except Exception as exc:  # compared: React must fail too
@@ -84,6 +108,5 @@ def test_layouts_and_macro_libraries_are_shared_modules() -> None:
 def test_example_app_typechecks() -> None:
     from differential import typecheck
 
-    files = {r.output: r.tsx for r in _converted().values() if r.tsx}
-    ok, output = typecheck(files)
+    ok, output = typecheck(app_files(_converted()))
     assert ok, output[:5000]

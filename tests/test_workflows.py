@@ -203,7 +203,9 @@ def test_app_defined_names_get_stubs_that_are_never_overwritten(project: Path) -
     page.write_text("<p>{{ price|money('EUR') }} {{ icon('cart', size=2) }}</p>\n")
     first = run("convert", "templates", "--out", "web", cwd=project)
     assert first.returncode == 0, first.stderr
-    assert "added 2 stub(s)" in first.stderr and "filter_money, icon" in first.stderr
+    # the example app's own datetimeformat filter, plus the two names of this page
+    assert "added 3 stub(s)" in first.stderr
+    assert "filter_datetimeformat, filter_money, icon" in first.stderr
     module = project / "web" / "_jinja2tsx" / "app.ts"
     text = module.read_text()
     assert "export function filter_money(value: unknown, ...args: unknown[])" in text
@@ -214,7 +216,7 @@ def test_app_defined_names_get_stubs_that_are_never_overwritten(project: Path) -
 
     check = run("check", "templates", "--out", "web", cwd=project)
     assert check.returncode == 0, check.stderr  # warnings only: the templates convert
-    assert check.stderr.count("W002") == 2 and "filter |money is still a stub" in check.stderr
+    assert check.stderr.count("W002") == 3 and "filter |money is still a stub" in check.stderr
 
     # the team implements one function; a new name appears in a template
     mine = text.replace(
@@ -228,9 +230,11 @@ def test_app_defined_names_get_stubs_that_are_never_overwritten(project: Path) -
     after = module.read_text()
     assert after.startswith(mine) and "export function test_cheap(" in after
     check = run("check", "templates", "--out", "web", cwd=project)
-    assert "money" not in check.stderr and check.stderr.count("W002") == 2
+    assert "money" not in check.stderr and check.stderr.count("W002") == 3  # cheap is new
 
-    (project / "pyproject.toml").write_text('[tool.jinja2tsx]\nfilters = ["money"]\n')
+    (project / "pyproject.toml").write_text(
+        '[tool.jinja2tsx]\nfilters = ["money", "datetimeformat"]\n'
+    )
     strict = run("check", "templates", cwd=project)
     assert strict.returncode == 1
     assert "templates/shop.html:1:1: U003 unknown global function icon()" in strict.stderr
