@@ -34,6 +34,7 @@ RUNTIME_FILES = (
     "filters.ts",
     "tests.ts",
     "compose.ts",
+    "flask.ts",
 )
 RUNTIME_SUBDIR = f"_jinja2tsx/{RUNTIME_VERSION}"
 

@@ -9,3 +9,4 @@ export * from "./html";
 export { filters, callFilter, FILTER_NAMES } from "./filters";
 export { tests, callTest, TEST_NAMES } from "./tests";
 export * from "./compose";
+export * from "./flask";
