@@ -31,6 +31,7 @@ from .convert import (
 )
 from .diagnostics import Diagnostic
 from .environment import make_environment
+from .flaskapp import ROUTES_MODULE, FlaskSettings, routes_module
 from .manifest import Manifest, digest
 
 Status = str  # "converted" | "unchanged" | "not-convertible" | "kept"
@@ -43,12 +44,18 @@ class Options:
     extensions: tuple[str, ...] = ()
     autoescape: bool = True
     format: bool = True
+    flask: FlaskSettings | None = None  # the app's route table (url_for)
 
     def key(self) -> str:
-        return json.dumps(dataclasses.asdict(self), sort_keys=True)
+        data = dataclasses.asdict(self)
+        if self.flask is not None:  # the route table by its hash: it can be large
+            data["flask"] = digest(self.flask.table)
+        return json.dumps(data, sort_keys=True)
 
     def environment(self, src: Path) -> jinja2.Environment:
-        return make_environment(jinja2.FileSystemLoader(str(src)), self.extensions, self.autoescape)
+        return make_environment(
+            jinja2.FileSystemLoader(str(src)), self.extensions, self.autoescape, self.flask
+        )
 
 
 @dataclasses.dataclass
@@ -332,6 +339,18 @@ def run_convert(
         outcomes[r.name] = Outcome(r.name, r.output, status, r.diagnostics)
     if ok or any(o.status == "unchanged" for o in outcomes.values()):
         write_runtime(dest)
+        if options.flask is not None:
+            write_routes(dest, options.flask, options.format, warnings)
     if outcomes:
         manifest.save()
     return Report(src, dest, [outcomes[n] for n in names], warnings)
+
+
+def write_routes(
+    dest: Path, settings: FlaskSettings, fmt: bool = True, warnings: list[str] | None = None
+) -> None:
+    """``DEST/_jinja2tsx/routes.ts``: derived from the app, so rewritten on every run."""
+    text = routes_module(settings)
+    if fmt:
+        (text,) = format_sources([(ROUTES_MODULE, text)], warnings)
+    atomic_write(dest / ROUTES_MODULE, text)

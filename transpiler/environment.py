@@ -23,10 +23,12 @@ def make_environment(
     loader: jinja2.BaseLoader | None = None,
     extensions: Sequence[str] = (),
     autoescape: bool = True,
+    flask: object | None = None,
 ) -> jinja2.Environment:
     """An environment configured like Flask's ``app.jinja_env`` (without Flask's globals).
-    ``autoescape=False`` turns Flask's by-extension rule off for every template."""
-    return jinja2.Environment(
+    ``autoescape=False`` turns Flask's by-extension rule off for every template. ``flask``: the
+    app's route table (``flaskapp.FlaskSettings``), carried as ``env.jinja2tsx_flask``."""
+    env = jinja2.Environment(
         loader=loader,
         autoescape=autoescape_for if autoescape else False,
         extensions=list(extensions),
@@ -34,3 +36,5 @@ def make_environment(
         lstrip_blocks=False,
         keep_trailing_newline=False,
     )
+    env.extend(jinja2tsx_flask=flask)
+    return env

@@ -27,6 +27,7 @@ class Binding:
     safety: "Safety" = "no"  # may the value be Markup?
     content: "Safety" = "no"  # may a Markup value sit anywhere inside it (items, attributes)?
     initial: "Binding | None" = None  # for a mutable binding: the value it starts from
+    flask: bool = False  # a prop holding a Flask context object (request, session, ...)
 
 
 Safety = Literal["no", "yes", "maybe"]
@@ -185,6 +186,26 @@ class MarkupOf(Expr):
     """Markup of rendered content (``{% set x %}…{% endset %}``, ``{% filter %}`` bodies)."""
 
     body: "tuple[Node, ...]"
+
+
+@dataclasses.dataclass(frozen=True)
+class UrlFor(Expr):
+    """Flask's ``url_for(endpoint, **values)``, built like werkzeug over the route table."""
+
+    endpoint: Expr
+    # keyword arguments in call order (_anchor, _method, _scheme, _external too)
+    values: tuple[tuple[str, Expr], ...]
+    starstar: Expr | None  # ``**mapping`` after them
+    request: Binding | None  # the request prop, when the rule choice depends on the request
+
+
+@dataclasses.dataclass(frozen=True)
+class FlashedMessages(Expr):
+    """Flask's ``get_flashed_messages(with_categories, category_filter)`` over the flashes prop."""
+
+    flashes: Binding
+    with_categories: Expr | None
+    category_filter: Expr | None
 
 
 # ----------------------------------------------------------------------------- content

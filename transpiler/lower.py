@@ -30,6 +30,7 @@ from . import ir
 from .diagnostics import ConversionError
 from .environment import JINJA_GLOBALS
 from .graph import Project
+from .lower_flask import FLASK_FUNCTIONS, FlaskLowering
 from .htmlscan import (
     HOLE,
     Attr,
@@ -313,7 +314,7 @@ class Scope:
 # ----------------------------------------------------------------------------- the builder
 
 
-class Lowerer:
+class Lowerer(FlaskLowering):
     def __init__(
         self,
         source: str,
@@ -331,6 +332,7 @@ class Lowerer:
             for c in tree.find_all(nodes.Call)
         )
         self.project = project
+        self.init_flask(tree)
         self.macros: list[ir.MacroInfo] = []
         self.source = source
         flat = _Flattener(source, autoescape)
@@ -483,6 +485,7 @@ class Lowerer:
             b = self._current(p.name)
             if b is None or b.kind in ("macro", "module", "caller"):
                 continue
+            self.forward_flask(p, b)
             props.append((p.name, ir.Var(mark.line, b)))
         sets = tuple(sorted(self.parent_sets | set(sets)))
         return ir.Layout(
@@ -1189,7 +1192,7 @@ class Lowerer:
                 crossed.append(scope.macro)
             scope = scope.parent
         if found is None:
-            if name in JINJA_GLOBALS:
+            if name in JINJA_GLOBALS or name in FLASK_FUNCTIONS:
                 return None
             found = self.prop(name)
         if crossed and found.kind not in ("macro", "module"):
@@ -1207,7 +1210,7 @@ class Lowerer:
                     f"the context variable {name!r} cannot be passed to a React component",
                     m.start() if m else None,
                 )
-            b = ir.Binding(name, "prop")
+            b = ir.Binding(name, "prop", flask=self.is_flask_prop(name))
             self.props[name] = b
         return b
 
@@ -1521,6 +1524,7 @@ class Lowerer:
                     self.node_fail(
                         "U002", f"Markup value {p.name!r} passed to an included template", node
                     )
+                self.forward_flask(p, b)
                 props.append((p.name, ir.Var(node.lineno, b)))
         return [ir.Include(node.lineno, chosen, module.component, tuple(props))]
 
@@ -1691,7 +1695,9 @@ class Lowerer:
     def expr_Getattr(self, node: nodes.Getattr, line: int) -> ir.Expr:
         if node.attr.startswith("__"):
             self.node_fail("U002", f"Python internals (.{node.attr}) have no JavaScript form", node)
-        return ir.GetAttr(line, self.expr(node.node), node.attr)
+        obj = self.expr(node.node)
+        self.check_flask_attr(obj, node.attr, node)
+        return ir.GetAttr(line, obj, node.attr)
 
     def expr_Getitem(self, node: nodes.Getitem, line: int) -> ir.Expr:
         obj = self.expr(node.node)
@@ -1723,6 +1729,9 @@ class Lowerer:
         mc = self.macro_call(node)
         if mc is not None:
             return mc
+        flask = self.flask_call(node, line)
+        if flask is not None:
+            return flask
         if isinstance(func, nodes.Name) and func.name == "super" and not self._bound("super"):
             if not self.current_super or node.args or node.kwargs:
                 self.node_fail("U002", "super() outside a block", node)
@@ -1890,6 +1899,7 @@ class Lowerer:
             )
         if isinstance(expr, ir.Global):
             self.node_fail("U102", f"printing the function {expr.name}", node)
+        self.check_flask_printable(expr, node)
 
 
 def _stringish(e: ir.Expr | None) -> bool:
@@ -1926,6 +1936,8 @@ def expr_safety(e: ir.Expr) -> ir.Safety:
     if isinstance(
         e, (ir.Const, ir.Global, ir.ListLit, ir.TupleLit, ir.DictLit, ir.Test, ir.Compare)
     ):
+        return "no"
+    if isinstance(e, (ir.UrlFor, ir.FlashedMessages)):  # a str, a list
         return "no"
     if isinstance(e, ir.Filter):
         if e.name in SAFE_RESULT_FILTERS:
@@ -2048,7 +2060,7 @@ def content_safety(e: ir.Expr) -> ir.Safety:
         ):
             return "no"
         return "maybe"
-    if isinstance(e, (ir.Test, ir.Compare, ir.UnaryOp, ir.Concat)):
+    if isinstance(e, (ir.Test, ir.Compare, ir.UnaryOp, ir.Concat, ir.UrlFor)):
         return "no"
     if isinstance(e, ir.BinOp):
         if e.op == "add":
