@@ -109,9 +109,13 @@ def converter_environment(
     )
 
 
-def load_cases(root: Path = CASES) -> list[Case]:
+def load_cases(root: Path = CASES, exclude: tuple[str, ...] = ("flask",)) -> list[Case]:
+    """The cases below ``root``; ``exclude``: top-level areas with their own harness (``flask/``
+    renders inside a Flask app with a route table: tests/flaskcases.py)."""
     cases = []
     for tpl in sorted(root.rglob("*.html")):
+        if tpl.relative_to(root).parts[0] in exclude:
+            continue
         project = _project_of(tpl, root)
         if project is not None:
             if tpl != project / "main.html":

@@ -33,6 +33,7 @@ from .convert import (
 from .diagnostics import Diagnostic
 from .environment import make_environment
 from .i18n import DEFAULT_STYLE, I18nStyle
+from .flaskapp import ROUTES_MODULE, FlaskSettings, routes_module
 from .manifest import Manifest, digest
 
 Status = str  # "converted" | "unchanged" | "not-convertible" | "kept"
@@ -52,9 +53,13 @@ class Options:
     i18n: I18nStyle = DEFAULT_STYLE
     i18n_trimmed: bool = False
     template_names: tuple[tuple[str, str], ...] = ()  # variable → the template it always names
+    flask: FlaskSettings | None = None  # the app's route table (url_for)
 
     def key(self) -> str:
-        return json.dumps(dataclasses.asdict(self), sort_keys=True)
+        data = dataclasses.asdict(self)
+        if self.flask is not None:  # the route table by its hash: it can be large
+            data["flask"] = digest(self.flask.table)
+        return json.dumps(data, sort_keys=True)
 
     def environment(self, src: Path, search_path: Sequence[Path] = ()) -> jinja2.Environment:
         """The converter's environment for templates of ``src``. ``search_path``: every templates
@@ -70,6 +75,7 @@ class Options:
             self.i18n,
             self.i18n_trimmed,
             dict(self.template_names),
+            self.flask,
         )
 
 
@@ -363,6 +369,8 @@ def run_convert(
         outcomes[r.name] = Outcome(r.name, r.output, status, r.diagnostics)
     if ok or any(o.status == "unchanged" for o in outcomes.values()):
         write_runtime(dest)
+        if options.flask is not None:
+            write_routes(dest, options.flask, options.format, warnings)
     uses = [u for r in results if r.ok for u in r.app_uses]
     for name in names:
         entry = manifest.entries.get(output_name(name))
@@ -390,3 +398,13 @@ def write_app_module(dest: Path, uses: list[AppUse]) -> list[str]:
         return []
     atomic_write(path, text)
     return sorted(set(exported(text)) - before)
+
+
+def write_routes(
+    dest: Path, settings: FlaskSettings, fmt: bool = True, warnings: list[str] | None = None
+) -> None:
+    """``DEST/_jinja2tsx/routes.ts``: derived from the app, so rewritten on every run."""
+    text = routes_module(settings)
+    if fmt:
+        (text,) = format_sources([(ROUTES_MODULE, text)], warnings)
+    atomic_write(dest / ROUTES_MODULE, text)

@@ -23,6 +23,7 @@ from .convert import atomic_write, convert_names, format_sources, output_name
 from .diagnostics import RULES, Diagnostic
 from .environment import make_environment
 from .i18n import DEFAULT_STYLE, I18N_STYLES, extension_listed
+from .flaskapp import FlaskSettings, RoutesError, load_settings
 from .progress import ProgressBar
 
 EXIT_OK, EXIT_REPORT, EXIT_USAGE, EXIT_INTERNAL = 0, 1, 2, 123
@@ -67,7 +68,24 @@ def _options(args: argparse.Namespace, cfg: Config) -> Options:
         i18n=i18n,
         i18n_trimmed=cfg.i18n_trimmed,
         template_names=tuple(sorted(cfg.template_names.items())),
+        flask=_flask(args, cfg),
     )
+
+
+def _flask(args: argparse.Namespace, cfg: Config) -> FlaskSettings | None:
+    """The route table: ``--flask-app`` (from the current folder), else the configuration."""
+    flag = getattr(args, "flask_app", None)
+    try:
+        return load_settings(
+            flask_app=flag or cfg.flask_app,
+            routes=None if flag else cfg.routes,
+            base=Path.cwd() if flag else cfg.base,
+            script_root=cfg.script_root,
+            server_name=cfg.server_name,
+            url_scheme=cfg.url_scheme,
+        )
+    except RoutesError as exc:
+        raise UsageError(str(exc)) from None
 
 
 def _templates_root(path: Path, cfg: Config) -> Path:
@@ -342,6 +360,11 @@ def build_parser() -> argparse.ArgumentParser:
         "install_null_translations()), off (no i18n extension); overrides the config",
     )
     common.add_argument("-q", "--quiet", action="store_true", help="print only problems")
+    common.add_argument(
+        "--flask-app",
+        metavar="MODULE:APP",
+        help="import the Flask app (as flask --app does) and read its URL rules for url_for()",
+    )
 
     c = sub.add_parser(
         "convert", parents=[common], help="convert a templates folder into TSX modules"

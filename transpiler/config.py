@@ -18,10 +18,22 @@ jobs = 0                         # worker processes for convert (0 = one per CPU
 format = true                    # prettier
 respect_gitignore = true
 
+# Flask: the route table url_for() builds from, and where external URLs point
+flask-app = "blog:create_app()"  # import the app (as `flask --app` does) and read app.url_map
+script-root = ""                 # where the app is mounted (WSGI SCRIPT_NAME), "" = at /
+server-name = "www.example.com"  # host of url_for(..., _external=True) (default: the app's SERVER_NAME)
+url-scheme = "https"             # scheme of external URLs (default: PREFERRED_URL_SCHEME or http)
+
 [tool.jinja2tsx.template_names]  # context variables that name a template ({% extends layout %}):
 admin_base_template = "admin/base.html"   # the value the app always passes; the component
 "appbuilder.base_template" = "appbuilder/baselayout.html"  # throws if it ever gets another
 "theme()" = "{}"                 # a name function: theme("x.html") names "x.html" (checked too)
+
+[tool.jinja2tsx.routes]          # instead of flask-app: the rules, as @app.route would add them
+index = "/"
+"blog.post" = ["/post/<int:id>", "/post/<int:id>/<slug>"]      # several rules, in order
+"blog.archive" = { rule = "/archive/<int:year>", defaults = { year = 2024 }, methods = ["GET"] }
+# `static` (/static/<path:filename>) is added unless listed
 ```
 Unknown keys and wrong types are usage errors (exit 2), never silently ignored.
 
@@ -62,6 +74,11 @@ class Config:
     jobs: int = 0
     format: bool = True
     respect_gitignore: bool = True
+    flask_app: str | None = None
+    routes: dict[str, Any] | None = None
+    script_root: str = ""
+    server_name: str | None = None
+    url_scheme: str | None = None
     # where the settings came from: paths in the file are relative to its folder
     path: Path | None = None
 
@@ -75,6 +92,7 @@ class Config:
 
 
 _LISTS = ("src", "include", "exclude", "extensions", "globals", "filters", "tests")
+_STRINGS = ("out", "flask_app", "script_root", "server_name", "url_scheme")
 
 
 def find_pyproject(start: Path) -> Path | None:
@@ -118,9 +136,9 @@ def parse_section(section: Any, path: Path) -> Config:
                 value = [value]
             if not (isinstance(value, list) and all(isinstance(v, str) for v in value)):
                 raise ConfigError(f"{path}: [tool.jinja2tsx] {key} must be a list of strings")
-        elif name == "out":
+        elif name in _STRINGS:
             if not isinstance(value, str):
-                raise ConfigError(f"{path}: [tool.jinja2tsx] out must be a string")
+                raise ConfigError(f"{path}: [tool.jinja2tsx] {key} must be a string")
         elif name == "template_names":
             if not (
                 isinstance(value, dict)
@@ -136,6 +154,9 @@ def parse_section(section: Any, path: Path) -> Config:
                 raise ConfigError(
                     f"{path}: [tool.jinja2tsx] i18n must be one of {', '.join(I18N_STYLES)}"
                 )
+        elif name == "routes":
+            if not isinstance(value, dict):
+                raise ConfigError(f"{path}: [tool.jinja2tsx.routes] must be a table")
         elif name == "jobs":
             if not (isinstance(value, int) and not isinstance(value, bool) and value >= 0):
                 raise ConfigError(f"{path}: [tool.jinja2tsx] jobs must be a whole number >= 0")

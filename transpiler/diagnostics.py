@@ -3,7 +3,8 @@
 Every template that cannot be converted exactly yields ``path:line:col: CODE message`` with a hint;
 conversion stages raise :class:`ConversionError` carrying diagnostics, never a bare traceback.
 Codes are grouped by stage: J (Jinja parsing), H (HTML structure), U (unsupported construct),
-E (emitter), W (warnings: converted, but a documented gap may apply).
+E (emitter), W (warnings: converted, but a documented gap may apply). T1xx and U2xx are Flask's: the
+route table behind url_for() and the Flask context props.
 """
 
 from __future__ import annotations
@@ -224,6 +225,56 @@ _rule(
     "of its children.",
     "Pass the value in the view's context, or compute it in the child template under another "
     "name.",
+)
+_rule(
+    "T101",
+    "unknown-endpoint",
+    "error",
+    "url_for() names an endpoint that is not in the app's route table.",
+    "werkzeug raises BuildError for it, so Flask cannot render the template either; the route "
+    "table is read from the app (flask-app) or from [tool.jinja2tsx.routes].",
+    "Fix the endpoint name (blueprint endpoints are 'blueprint.view'), or add the route.",
+)
+_rule(
+    "T102",
+    "no-route-table",
+    "error",
+    "The template calls url_for(), but no route table is configured.",
+    "url_for() builds URLs from the app's URL rules; a component cannot receive a Python "
+    "function as a prop.",
+    'Set flask-app = "module:app" (or --flask-app), or list the routes in '
+    "[tool.jinja2tsx.routes].",
+)
+_rule(
+    "T103",
+    "external-url-without-server-name",
+    "error",
+    "url_for(..., _external=True) or _scheme=... builds an absolute URL, but no server name "
+    "is configured.",
+    "Flask takes the host from the request; the component needs it from the configuration.",
+    'Set server-name = "www.example.com" (and url-scheme) in [tool.jinja2tsx].',
+)
+_rule(
+    "T104",
+    "endpoint-not-buildable",
+    "error",
+    "url_for() names an endpoint whose URLs jinja2tsx cannot build exactly (a converter with its "
+    "own to_url, a subdomain or host rule, a websocket rule, a default that is not JSON, or "
+    "@url_defaults hooks).",
+    "The TypeScript URL builder reproduces werkzeug's builtin converters and rule building only.",
+    "Compute the URL in the Flask view and pass it in the context.",
+)
+_rule(
+    "U201",
+    "flask-value-not-in-props",
+    "error",
+    "The template uses a Flask object in a way its JSON prop does not carry: a request attribute "
+    "outside the documented subset, session/config attributes of the Python object, printing "
+    "session, g, config or current_user itself.",
+    'The component renders with the JSON the view sends (README "Flask context"); anything '
+    "else would silently render differently.",
+    "Read the documented fields (request.path, request.args.get(...), session.get(...)), or pass "
+    "the value in the context.",
 )
 _rule(
     "E001",

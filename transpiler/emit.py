@@ -33,6 +33,7 @@ from .htmlfacts import (
     parse_style,
     react_attr_name,
 )
+from .emit_flask import FlaskEmitting
 from .proptypes import NON_STRING_PROPS
 from .lower import AUTOESCAPE_FILTERS, FILTER_SIGNATURES, LOOP_ATTRS
 
@@ -243,7 +244,7 @@ class Siblings:
         return pos > 0 and self._blank(self.visible[pos - 1]) and self._blank(idx)
 
 
-class Emitter:
+class Emitter(FlaskEmitting):
     def __init__(self, template: ir.Template, runtime_import: str, source_label: str):
         self.t = template
         self.runtime_import = runtime_import
@@ -320,7 +321,7 @@ class Emitter:
         for decl in self.module_decls:
             lines += [decl, ""]
         iface = f"{t.component}Props"
-        fields = [f"  {name}?: unknown;" for name, _ in prop_names]
+        fields = [self.prop_field(b) for b in t.props]
         pattern = [n if n == js else f"{n}: {js}" for n, js in prop_names]
         if t.layout is not None:
             fields.append("  blocks?: rt.Blocks;")
@@ -367,7 +368,7 @@ class Emitter:
             alias = comp if comp not in self.used else self.ident(comp)
             self.used.add(alias)
             self.default_imports[path] = alias
-        props = [f"{n}={{{self.expr(v)}}}" for n, v in t.layout.parent_props]
+        props = [f"{n}={{{self.forward(v)}}}" for n, v in t.layout.parent_props]
         entries = [f"...{self.blocks_name}"]
         for b in t.layout.blocks:
             entries.append(
@@ -522,6 +523,8 @@ class Emitter:
             raise ConversionError(
                 "U002", f"the {e.binding.kind} {e.binding.name!r} used as a value", e.line
             )
+        if e.binding.flask:
+            return self.flask_var(e.binding)
         return self.var(e.binding)
 
     def x_Global(self, e: ir.Global) -> str:
@@ -920,9 +923,9 @@ class Emitter:
             self.default_imports[path] = alias
         props = " ".join(
             (
-                f"{name}={{{self.expr(value)}}}"
+                f"{name}={{{self.forward(value)}}}"
                 if IDENT.match(name)
-                else f"{{...{{ {js_str(name)}: {self.expr(value)} }}}}"
+                else f"{{...{{ {js_str(name)}: {self.forward(value)} }}}}"
             )
             for name, value in n.props
         )

@@ -17,8 +17,9 @@ from .i18n import DEFAULT_STYLE, I18nStyle, configure, extension_listed
 
 AUTOESCAPE_SUFFIXES = (".html", ".htm", ".xml", ".xhtml", ".svg")
 
-# Values Flask puts in ``app.jinja_env.globals``: visible to macros imported without context.
-FLASK_ENV_GLOBALS = frozenset({"request", "session", "g", "config"})
+# Values Flask puts in ``app.jinja_env.globals`` (and Flask-WTF's ``csrf_token``; ``_flashes`` is
+# what ``get_flashed_messages`` reads): visible to macros imported without context.
+FLASK_ENV_GLOBALS = frozenset({"request", "session", "g", "config", "csrf_token", "_flashes"})
 
 # Names that Jinja2 itself defines in every environment (jinja2.defaults.DEFAULT_NAMESPACE).
 JINJA_GLOBALS = frozenset({"range", "dict", "lipsum", "cycler", "joiner", "namespace"})
@@ -37,6 +38,7 @@ def make_environment(
     i18n: I18nStyle = DEFAULT_STYLE,
     i18n_trimmed: bool = False,
     template_names: Mapping[str, str] | None = None,
+    flask: object | None = None,
 ) -> jinja2.Environment:
     """An environment configured like Flask's ``app.jinja_env`` (without Flask's globals).
     ``autoescape=False`` turns Flask's by-extension rule off for every template. ``app_names``
@@ -44,7 +46,8 @@ def make_environment(
     ``i18n``: the gettext style of the app (``off``: no i18n extension; listing it in
     ``extensions`` then is a ValueError); ``i18n_trimmed``: the ``ext.i18n.trimmed`` policy.
     ``template_names``: context variables (dotted paths) that name a template, with the name the
-    app always passes (``{% extends admin_base_template %}``)."""
+    app always passes (``{% extends admin_base_template %}``). ``flask``: the app's route table
+    (``flaskapp.FlaskSettings``), carried as ``env.jinja2tsx_flask``."""
     if i18n == "off" and extension_listed(extensions):
         raise ValueError('i18n = "off" contradicts the jinja2.ext.i18n extension')
     env = jinja2.Environment(
@@ -59,6 +62,7 @@ def make_environment(
     env.extend(jinja2tsx_template_names=dict(template_names or {}))
     if i18n != "off":
         configure(env, i18n, i18n_trimmed)
+    env.extend(jinja2tsx_flask=flask)
     return env
 
 

@@ -28,6 +28,7 @@ class Binding:
     content: "Safety" = "no"  # may a Markup value sit anywhere inside it (items, attributes)?
     initial: "Binding | None" = None  # for a mutable binding: the value it starts from
     with_context: bool = False  # kind "macro"/"module": imported `with context`
+    flask: bool = False  # a prop holding a Flask context object (request, session, ...)
 
 
 Safety = Literal["no", "yes", "maybe"]
@@ -218,6 +219,26 @@ class Translate(Expr):
     variables: tuple[tuple[str, Expr], ...]
     newstyle: bool
     autoescape: bool
+
+
+@dataclasses.dataclass(frozen=True)
+class UrlFor(Expr):
+    """Flask's ``url_for(endpoint, **values)``, built like werkzeug over the route table."""
+
+    endpoint: Expr
+    # keyword arguments in call order (_anchor, _method, _scheme, _external too)
+    values: tuple[tuple[str, Expr], ...]
+    starstar: Expr | None  # ``**mapping`` after them
+    request: Binding | None  # the request prop, when the rule choice depends on the request
+
+
+@dataclasses.dataclass(frozen=True)
+class FlashedMessages(Expr):
+    """Flask's ``get_flashed_messages(with_categories, category_filter)`` over the flashes prop."""
+
+    flashes: Binding
+    with_categories: Expr | None
+    category_filter: Expr | None
 
 
 # ----------------------------------------------------------------------------- content

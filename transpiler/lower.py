@@ -32,6 +32,7 @@ from .appnames import RESERVED_GLOBALS, AppUse, Kind, app_names_of
 from .diagnostics import ConversionError
 from .environment import FLASK_ENV_GLOBALS, JINJA_GLOBALS, unknown_tag_help
 from .graph import Project
+from .lower_flask import FLASK_FUNCTIONS, FlaskLowering
 from .htmlscan import (
     HOLE,
     Attr,
@@ -340,7 +341,7 @@ class ControlBarrier:
 # ----------------------------------------------------------------------------- the builder
 
 
-class Lowerer:
+class Lowerer(FlaskLowering):
     def __init__(
         self,
         source: str,
@@ -358,6 +359,7 @@ class Lowerer:
             for c in tree.find_all(nodes.Call)
         )
         self.project = project
+        self.init_flask(tree)
         self.macros: list[ir.MacroInfo] = []
         self.app_names = app_names_of(self.env)
         self.app_uses: list[AppUse] = []
@@ -533,6 +535,7 @@ class Lowerer:
             b = self._current(p.name)
             if b is None or b.kind in ("macro", "module", "caller"):
                 continue
+            self.forward_flask(p, b)
             props.append((p.name, ir.Var(mark.line, b)))
         sets = tuple(sorted(self.parent_sets | set(sets)))
         return ir.Layout(
@@ -1356,7 +1359,11 @@ class Lowerer:
                 crossed.append(scope.macro)
             scope = scope.parent
         if found is None:
-            if name in JINJA_GLOBALS or (self.i18n and name in i18n.GETTEXT_GLOBALS):
+            if (
+                name in JINJA_GLOBALS
+                or name in FLASK_FUNCTIONS
+                or (self.i18n and name in i18n.GETTEXT_GLOBALS)
+            ):
                 return None
             found = self.prop(name)
         if crossed and found.kind not in ("macro", "module"):
@@ -1389,7 +1396,7 @@ class Lowerer:
                     f"the context variable {name!r} cannot be passed to a React component",
                     m.start() if m else None,
                 )
-            b = ir.Binding(name, "prop")
+            b = ir.Binding(name, "prop", flask=self.is_flask_prop(name))
             self.props[name] = b
         return b
 
@@ -1658,6 +1665,13 @@ class Lowerer:
         passed = []
         for n in info.context_names:
             if not with_context and n not in FLASK_ENV_GLOBALS:
+                if self.is_flask_prop(n):  # e.g. current_user: a context processor's value
+                    self.node_fail(
+                        "T004",
+                        f"the macro {info.name!r} reads {n!r}, which Jinja leaves undefined in "
+                        "a module imported without context (import it `with context`)",
+                        call,
+                    )
                 continue  # undefined in the module, as in Jinja
             # the module sees the context as it was at the import: the template's context
             # value, whatever local variable has the name where the call stands
@@ -1785,6 +1799,7 @@ class Lowerer:
                     self.node_fail(
                         "U002", f"Markup value {p.name!r} passed to an included template", node
                     )
+                self.forward_flask(p, b)
                 props.append((p.name, ir.Var(node.lineno, b)))
         return [ir.Include(node.lineno, chosen, module.component, tuple(props))]
 
@@ -1959,7 +1974,9 @@ class Lowerer:
     def expr_Getattr(self, node: nodes.Getattr, line: int) -> ir.Expr:
         if node.attr.startswith("__"):
             self.node_fail("U002", f"Python internals (.{node.attr}) have no JavaScript form", node)
-        return ir.GetAttr(line, self.expr(node.node), node.attr)
+        obj = self.expr(node.node)
+        self.check_flask_attr(obj, node.attr, node)
+        return ir.GetAttr(line, obj, node.attr)
 
     def expr_Getitem(self, node: nodes.Getitem, line: int) -> ir.Expr:
         obj = self.expr(node.node)
@@ -1993,6 +2010,9 @@ class Lowerer:
         mc = self.macro_call(node)
         if mc is not None:
             return mc
+        flask = self.flask_call(node, line)
+        if flask is not None:
+            return flask
         if isinstance(func, nodes.Name) and func.name == "super" and not self._bound("super"):
             if not self.current_super or node.args or node.kwargs:
                 self.node_fail("U002", "super() outside a block", node)
@@ -2221,6 +2241,7 @@ class Lowerer:
             )
         if isinstance(expr, ir.Global):
             self.node_fail("U102", f"printing the function {expr.name}", node)
+        self.check_flask_printable(expr, node)
 
 
 STATEMENT_LABELS: dict[type[nodes.Node], str] = {
@@ -2281,6 +2302,8 @@ def expr_safety(e: ir.Expr) -> ir.Safety:
     if isinstance(
         e, (ir.Const, ir.Global, ir.ListLit, ir.TupleLit, ir.DictLit, ir.Test, ir.Compare)
     ):
+        return "no"
+    if isinstance(e, (ir.UrlFor, ir.FlashedMessages)):  # a str, a list
         return "no"
     if isinstance(e, ir.Filter):
         if e.name in SAFE_RESULT_FILTERS:
@@ -2409,7 +2432,7 @@ def content_safety(e: ir.Expr) -> ir.Safety:
         ):
             return "no"
         return "maybe"
-    if isinstance(e, (ir.Test, ir.Compare, ir.UnaryOp, ir.Concat)):
+    if isinstance(e, (ir.Test, ir.Compare, ir.UnaryOp, ir.Concat, ir.UrlFor)):
         return "no"
     if isinstance(e, ir.Translate):
         return i18n.translate_safety(e, content_safety, content=True)

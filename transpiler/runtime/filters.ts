@@ -410,7 +410,7 @@ function toAsciiNumber(s: string): string | null {
 const ASCII_WS = /^[ \t\n\x0b\x0c\r]+|[ \t\n\x0b\x0c\r]+$/g;
 
 /** Python `float(str)`; null when Python raises ValueError. */
-function parseFloatStr(s: string): number | null {
+export function parseFloatStr(s: string): number | null {
   const a = toAsciiNumber(s);
   if (a === null) return null;
   const t = a.replace(ASCII_WS, "");
@@ -426,7 +426,7 @@ function parseFloatStr(s: string): number | null {
 }
 
 /** Python `int(str, base)`; null when Python raises ValueError. */
-function parseIntStr(s: string, base: number): number | bigint | null {
+export function parseIntStr(s: string, base: number): number | bigint | null {
   if (!(base === 0 || (base >= 2 && base <= 36))) return null;
   const a = toAsciiNumber(s);
   if (a === null) return null;

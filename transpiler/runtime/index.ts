@@ -12,3 +12,4 @@ export { tests, callTest, TEST_NAMES } from "./tests";
 export * from "./compose";
 export * from "./appcall";
 export * from "./i18n";
+export * from "./flask";
