@@ -58,7 +58,8 @@ def test_renders_like_jinja(case: Case) -> None:
     react = _react_results()[case.id]
     others = project_templates(case)
     for i, ctx in enumerate(case.contexts_json):
-        jinja = render_jinja(source, case.template.name, ctx, others, case.options, app_of(case))
+        live = case.jinja_context(i)  # ctx itself, or with live WTForms forms where ctx has JSON
+        jinja = render_jinja(source, case.template.name, live, others, case.options, app_of(case))
         compare(jinja, react[i], f"{case.id} context #{i} {ctx[:200]}")  # type: ignore[arg-type]
 
 

@@ -37,6 +37,7 @@ RUNTIME_FILES = (
     "compose.ts",
     "appcall.ts",
     "i18n.ts",
+    "wtforms.ts",
 )
 RUNTIME_SUBDIR = f"_jinja2tsx/{RUNTIME_VERSION}"
 

@@ -381,6 +381,8 @@ class MacroInfo:
     module: str  # defining template's name
     context_free: bool = True  # reads only its parameters, globals, macros and imports
     jsx_ok: bool = True  # its body can be JSX (no raw HTML at its root, caller() only printed)
+    # parameters that may hold WTForms fields (formdetect.py): they take any value, Markup too
+    markup_params: frozenset[str] = frozenset()
 
 
 @dataclasses.dataclass(frozen=True)
