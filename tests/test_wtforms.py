@@ -173,6 +173,10 @@ STATES: list[dict[str, Any]] = [
             "price": "1.5",
             "address-city": "Zürich",
             "emails-0": "a@b",
+            "day": "2024-02-29",
+            "moment": "2024-03-01T10:30",
+            "volume": "3",
+            "go": "x",
         },
         "validate": True,
     },
@@ -183,6 +187,7 @@ STATES: list[dict[str, Any]] = [
 def test_widgets_match_wtforms_exactly() -> None:
     forms = _forms()
     classes = ["LoginForm", "ProfileForm", "ChoiceForm", "CsrfForm", "NestedForm", "SignupForm"]
+    classes += ["PricedForm", "WidgetsForm"]
     requests = []
     for cls in classes:
         for state in STATES:

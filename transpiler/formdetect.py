@@ -13,22 +13,26 @@ used — calling something JSON cannot carry:
   ``x.label`` and ``x.errors`` on the same object (a field), at any depth (``form.email.flags``);
 * an object printed whole that also has a ``.label`` or ``.errors`` (``{{ form.q.label }}
   {{ form.q }}``: JSON objects are not printed whole);
-* a call of an attribute that is no str/list/dict method (``form.email(class_="x")``,
-  ``field.label(class_="y")``, ``form[name](...)``), or of a bound variable itself
-  (``field(**kwargs)`` with ``field`` a macro parameter or loop variable);
+* rendering a field: a call with HTML attributes as keyword arguments or ``**kwargs``
+  (``form.email(class_="x", placeholder="...")``), ``x.label(...)``, ``x._value()``, or a call
+  of a bound variable itself (``field(**kwargs)`` with ``field`` a macro parameter or loop
+  variable); a bare ``form.email()`` is not enough (``task.get_progress()`` looks the same);
 * flowing into one: ``{% for field in fields %}`` / ``{% set f = form.x %}`` where the loop
   variable or set name is a field, and macro arguments for parameters that are fields (macros of
   this template and imported ones).
 
-Names are matched without regard to scope: over-approximation only makes more outputs decide
-Markup-ness at run time (identical HTML). A form the analysis misses is not silently misprinted:
-the runtime refuses to print an object with ``__html__`` as text (``rt.text``).
+Names are matched without regard to scope. Over-approximation makes more outputs decide
+Markup-ness at run time (identical HTML, but raw-HTML rendering may refuse a template that
+converted before), so the evidence is kept specific. A form the analysis misses is not silently
+misprinted: the runtime refuses to print as text an object with ``__html__`` or HTML that
+would read differently as text (``rt.text``).
 """
 
 from __future__ import annotations
 
 from collections import defaultdict
 from collections.abc import Callable, Iterator
+from typing import Any
 
 from jinja2 import nodes
 
@@ -46,6 +50,12 @@ BUILTIN_METHODS = frozenset(
     translate upper zfill append clear copy extend insert pop remove reverse sort fromkeys get
     items keys popitem setdefault update values as_integer_ratio bit_length bit_count conjugate
     is_integer hex real imag cycle changed next reset striptags unescape""".split()
+)
+# keyword arguments that are HTML attributes (after WTForms' clean_key), or Label's text
+WIDGET_KWARGS = frozenset(
+    """class id name value type placeholder size rows cols style title disabled required
+    readonly autofocus autocomplete checked selected multiple min max step maxlength minlength
+    pattern for tabindex accept form list spellcheck inputmode hidden lang dir text label""".split()
 )
 # names that are never context values
 SPECIAL = frozenset(
@@ -111,21 +121,22 @@ def _arg_roots(e: nodes.Node) -> Iterator[str]:
 def form_names(tree: nodes.Template, macro_params: MacroParams | None = None) -> frozenset[str]:
     """The names of ``tree`` that may hold WTForms forms or fields. ``macro_params`` resolves a
     call of an imported macro to (its parameters, those that take fields)."""
-    macros: dict[str, nodes.Macro] = {m.name: m for m in tree.find_all(nodes.Macro)}
+    by_type: dict[type, list[Any]] = defaultdict(list)
+    for n in tree.find_all(nodes.Node):
+        by_type[type(n)].append(n)
+    macros: dict[str, nodes.Macro] = {m.name: m for m in by_type[nodes.Macro]}
     not_values = set(SPECIAL) | set(macros)
-    for imp in tree.find_all(nodes.Import):
+    for imp in by_type[nodes.Import]:
         not_values.add(imp.target)
-    for fimp in tree.find_all(nodes.FromImport):
+    for fimp in by_type[nodes.FromImport]:
         for item in fimp.names:
             not_values.add(item if isinstance(item, str) else item[1])
     bound: set[str] = set()
-    for m in tree.find_all((nodes.Macro, nodes.CallBlock)):
+    for m in by_type[nodes.Macro] + by_type[nodes.CallBlock]:
         bound.update(a.name for a in m.args)
-    for f in tree.find_all(nodes.For):
-        bound.update(_target_names(f.target))
-    for a in tree.find_all((nodes.Assign, nodes.AssignBlock)):
+    for a in by_type[nodes.For] + by_type[nodes.Assign] + by_type[nodes.AssignBlock]:
         bound.update(_target_names(a.target))
-    for w in tree.find_all(nodes.With):
+    for w in by_type[nodes.With]:
         for t in w.targets:
             bound.update(_target_names(t))
 
@@ -139,13 +150,13 @@ def form_names(tree: nodes.Template, macro_params: MacroParams | None = None) ->
 
     # direct evidence
     used: dict[str, set[str]] = defaultdict(set)
-    for g in tree.find_all(nodes.Getattr):
+    for g in by_type[nodes.Getattr]:
         key = _chain_key(g.node)
         if key is not None:
             used[key].add(g.attr)
     printed = {
         k
-        for out in tree.find_all(nodes.Output)
+        for out in by_type[nodes.Output]
         for e in out.nodes
         if not isinstance(e, nodes.TemplateData) and (k := _chain_key(e)) is not None
     }
@@ -156,35 +167,36 @@ def form_names(tree: nodes.Template, macro_params: MacroParams | None = None) ->
             or (key in printed and attrs & FIELD_PAIR)
         ):
             mark(key.split(".", 1)[0].split("[", 1)[0])
-    for call in tree.find_all(nodes.Call):
+    calls: list[nodes.Call] = by_type[nodes.Call]
+    for call in calls:
         func = call.node
         if isinstance(func, nodes.Name):
             if func.name in bound:
                 mark(func.name)
-        elif isinstance(func, nodes.Getitem) or (
-            isinstance(func, nodes.Getattr) and func.attr not in BUILTIN_METHODS
-        ):
+        elif isinstance(func, (nodes.Getattr, nodes.Getitem)) and _renders_field(call):
             mark(root_name(func))
 
     # flow: into loop variables, set names, macro parameters that hold fields
-    calls = list(tree.find_all(nodes.Call))
+    imported: dict[int, tuple[tuple[str, ...], frozenset[str]] | None] = {}
+    for call in calls:
+        if macro_params is not None and _maybe_imported(call, macros):
+            imported[id(call)] = macro_params(call)
+    flows: list[tuple[list[str], list[str]]] = []  # (names that receive, roots that give)
+    for f in by_type[nodes.For]:
+        flows.append((list(_target_names(f.target)), [r for r in [root_name(f.iter)] if r]))
+    for a in by_type[nodes.Assign]:
+        flows.append((list(_target_names(a.target)), list(_arg_roots(a.node))))
+    for w in by_type[nodes.With]:
+        for t, v in zip(w.targets, w.values):
+            flows.append((list(_target_names(t)), list(_arg_roots(v))))
     changed = True
     while changed:
         changed = False
-        for f in tree.find_all(nodes.For):
-            if any(n in marked for n in _target_names(f.target)):
-                changed |= mark(root_name(f.iter))
-        for a in tree.find_all(nodes.Assign):
-            if any(n in marked for n in _target_names(a.target)):
-                changed |= any([mark(r) for r in _arg_roots(a.node)])
-        for w in tree.find_all(nodes.With):
-            for t, v in zip(w.targets, w.values):
-                if any(n in marked for n in _target_names(t)):
-                    changed |= any([mark(r) for r in _arg_roots(v)])
+        for receivers, givers in flows:
+            if any(n in marked for n in receivers):
+                changed |= any([mark(r) for r in givers])
         for call in calls:
-            sig = _local_params(call, macros, marked)
-            if sig is None and macro_params is not None and _maybe_imported(call, macros):
-                sig = macro_params(call)
+            sig = _local_params(call, macros, marked) or imported.get(id(call))
             if sig is None:
                 continue
             params, fields = sig
@@ -195,6 +207,23 @@ def form_names(tree: nodes.Template, macro_params: MacroParams | None = None) ->
                 if kw.key in fields:
                     changed |= any([mark(r) for r in _arg_roots(kw.value)])
     return frozenset(marked)
+
+
+def _renders_field(call: nodes.Call) -> bool:
+    """``x.y(class_="a")``, ``x[k](**kw)``, ``x.label(...)``, ``x._value()``."""
+    func = call.node
+    if isinstance(func, nodes.Getattr):
+        if func.attr in ("label", "_value"):
+            return True
+        if func.attr in BUILTIN_METHODS:
+            return False
+    if call.dyn_kwargs is not None:
+        return True
+    for kw in call.kwargs:
+        key = kw.key.rstrip("_")
+        if key in WIDGET_KWARGS or key.startswith(("data_", "aria_")):
+            return True
+    return False
 
 
 def _local_params(

@@ -34,6 +34,7 @@ JSON shape (version 1)::
      "widget": WIDGET,
      "choices": [...],                # select/radio only: `field.choices` as declared
      "checked": bool,                 # radio/select subfields only (field.checked)
+     "errors_tuple": true,            # errors is the tuple () (a field never validated)
      "subfields": [FIELD, ...],       # what iterating the field yields: options, entries, fields
      "form": FORM                     # FormField only: the enclosed form (same shape as the root)
     }
@@ -130,6 +131,8 @@ def _field(field: Any) -> dict[str, JSONValue]:
         "value": _value(field, where),
         "widget": _widget(field, where),
     }
+    if isinstance(field.errors, tuple):
+        out["errors_tuple"] = True  # never validated: WTForms' class default `()`
     if hasattr(field, "checked"):
         out["checked"] = bool(field.checked)
     if isinstance(field, SelectFieldBase):

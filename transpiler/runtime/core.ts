@@ -1000,12 +1000,15 @@ export function truthy(v: unknown): boolean {
 
 /** JSX text child for a non-Markup value: "" for Undefined, else `str(v)`. */
 export function text(v: unknown): string {
-  if (!(v instanceof SafeHtml) && hook(v, "__html__")) {
-    // Jinja would write this object's HTML unescaped; the converter decided this output is text
+  // The converter proved this output is not Markup. If it is after all (a WTForms field it did not
+  // recognise), printing it as text would differ from Jinja's raw HTML whenever the HTML has a tag or an
+  // entity: fail instead (tojson's Markup has neither, and escaping-free Markup reads the same as text).
+  const html = v instanceof SafeHtml ? v.html : hook(v, "__html__")?.();
+  if (html !== undefined && /[<&]/.test(html)) {
     throw new TemplateRuntimeError(
-      `jinja2tsx: a ${typeName(v)} (HTML in Jinja) was printed where the converter expected text; ` +
-        "it did not recognise the variable as holding one (for a WTForms field, calling it — " +
-        "`{{ form.name() }}` — or using form.hidden_tag()/form.csrf_token in the template marks the form)",
+      `jinja2tsx: HTML (a ${typeName(v)}) printed where the converter expected text: it did not ` +
+        "recognise the variable as holding WTForms objects; render a field with an attribute " +
+        "(`{{ form.name(class_=...) }}`) or print form.hidden_tag() / form.csrf_token to mark the form",
     );
   }
   return str(v);

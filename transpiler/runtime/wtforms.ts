@@ -66,6 +66,7 @@ interface FieldJson {
   widget: WidgetJson;
   choices?: Json;
   checked?: boolean;
+  errors_tuple?: boolean;
   subfields?: FieldJson[];
   form?: FormJson;
 }
@@ -409,9 +410,10 @@ export class WTField {
       case "description":
       case "data":
       case "raw_data":
-      case "errors":
       case "render_kw":
         return j[name];
+      case "errors":
+        return j.errors_tuple === true && Array.isArray(j.errors) ? tuple(j.errors.slice()) : j.errors;
       case "label":
         return this.label;
       case "flags":
