@@ -280,11 +280,16 @@ def test_form_to_json_refuses_html_and_event_handlers() -> None:
     class WithHandler(Form):
         q = StringField("Q", render_kw={"onchange": "this.form.submit()"})
 
+    class WithScriptUrl(Form):
+        go = StringField("Go", render_kw={"formaction": " JavaScript:alert(1)"})
+
     with _app.test_request_context():
         with pytest.raises(FormSerialisationError, match="Markup"):
             form_to_json(WithMarkup())
         with pytest.raises(FormSerialisationError, match="event handler"):
             form_to_json(WithHandler())
+        with pytest.raises(FormSerialisationError, match="script URL"):
+            form_to_json(WithScriptUrl())
         shape = form_to_json(build_form({"$form": "LoginForm"}, _forms()))
     assert shape["__wtform__"] == 1
     assert [f["name"] for f in shape["fields"]] == [
@@ -297,10 +302,15 @@ def test_form_to_json_refuses_html_and_event_handlers() -> None:
     json.dumps(shape)  # JSON as it is
 
 
-def test_runtime_refuses_event_handlers_from_json() -> None:
+@pytest.mark.parametrize(
+    "render_kw",
+    [{"onfocus": "alert(1)"}, {"formaction": "javascript:alert(1)"}, {'x"><script>': "alert(1)"}],
+)
+def test_runtime_refuses_code_from_json(render_kw: dict[str, str]) -> None:
+    """Hand-made JSON (not from form_to_json) cannot smuggle code in either."""
     with _app.test_request_context():
         shape = form_to_json(build_form({"$form": "LoginForm"}, _forms()))
-    shape["fields"][0]["render_kw"] = {"onfocus": "alert(1)"}
+    shape["fields"][0]["render_kw"] = render_kw
     props = {"form": shape, "calls": [[["username"], None, {}]], "nested": {"inner": {}}}
     (row,) = render_react([({"probe.tsx": PROBE}, "probe.tsx", [json.dumps(props)])])[0]
     assert row.html is not None and '"ERROR"' in row.html and "alert" not in row.html

@@ -58,8 +58,9 @@ JSON shape (version 1)::
 Values JSON cannot carry (``Decimal``, ``date``, arbitrary objects) are sent as their ``str()``:
 printing them matches, arithmetic on them does not. ``Markup`` in labels, descriptions, choices or
 ``render_kw`` is refused (``ValueError``): JSON must never carry HTML, so a context value can
-never become markup or code. Field ``render_kw`` keys that are event handlers (``on...``) are
-refused for the same reason.
+never become markup or code. Field ``render_kw`` keys that are event handlers (``on...``), and
+script URLs (``javascript:``...) in URL attributes, are refused for the same reason; the runtime
+checks both again, since it cannot know where the JSON came from.
 """
 
 from __future__ import annotations
@@ -77,6 +78,9 @@ JSONValue = Any  # None | bool | int | float | str | list[JSONValue] | dict[str,
 
 # attribute names a form may carry in render_kw / flags: what html_params writes unquoted
 _ATTR_NAME = re.compile(r"[A-Za-z_:][-A-Za-z0-9_:.]*\Z")
+# attributes whose value a browser may run as script (with a javascript:/vbscript:/data: URL)
+URL_ATTRS = frozenset({"formaction", "action", "href", "src", "xlink:href", "srcdoc"})
+_SCRIPT_URL = re.compile(r"\s*(javascript|vbscript|data):", re.I)
 
 
 class FormSerialisationError(ValueError):
@@ -191,6 +195,10 @@ def _render_kw(kw: Any, where: str) -> JSONValue:
     out: dict[str, JSONValue] = {}
     for k, v in kw.items():
         _check_attr_name(str(k), where + " render_kw")
+        if str(k).lower() in URL_ATTRS and isinstance(v, str) and _SCRIPT_URL.match(v):
+            raise FormSerialisationError(
+                f"{where} render_kw: {k}={v!r} is a script URL: JSON must never become code"
+            )
         out[str(k)] = _plain(v, f"{where} render_kw {k}")
     return out
 

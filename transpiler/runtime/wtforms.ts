@@ -14,7 +14,8 @@
  * its subclasses, `TextArea`, `Select` (optgroups), `Option`, `ListWidget`, `TableWidget`, `Button`, `Label`.
  *
  * Security: everything written is escaped except the structure the widgets themselves produce; attribute
- * names are checked, and names that come from the JSON (`render_kw`, flags) may not be event handlers.
+ * names are checked, and attributes that come from the JSON (`render_kw`, flags) may not be event handlers or
+ * carry script URLs. Only top-level context values are revived, so data nested in other values never renders.
  */
 
 import {
@@ -143,13 +144,22 @@ export function htmlParams(kw: Attrs): string {
   return params.join(" ");
 }
 
+const URL_ATTRS = new Set(["formaction", "action", "href", "src", "xlink:href", "srcdoc"]);
+const RE_SCRIPT_URL = /^\s*(javascript|vbscript|data):/i;
+
+/** Attributes that come from the JSON (`render_kw`, flags): names checked, no event handlers, no script URLs. */
 function jsonAttrs(d: Record<string, Json> | null | undefined, clean: boolean): Attrs {
   const out: Attrs = new Map();
   if (d) {
     for (const k of Object.keys(d)) {
       const key = clean ? cleanKey(k) : k;
-      checkName(cleanKey(k), true);
-      out.set(key, d[k]);
+      const name = cleanKey(k);
+      checkName(name, true);
+      const v = d[k];
+      if (URL_ATTRS.has(name.toLowerCase()) && typeof v === "string" && RE_SCRIPT_URL.test(v)) {
+        throw new TemplateRuntimeError(`jinja2tsx: a script URL in ${name} may not come from JSON`);
+      }
+      out.set(key, v);
     }
   }
   return out;
