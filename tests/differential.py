@@ -26,6 +26,13 @@ other unknown filter, test or global function is a diagnostic.
   runs with Flask's defaults (no extensions).
 
 (``main.extensions`` for a folder case).
+
+WTForms cases: a folder holding ``forms.py`` (it applies to every case below it) defines form
+classes; a context value ``{"$form": "LoginForm", "formdata": {...}, "data": {...},
+"validate": true, "csrf": true}`` stands for a real form of that class (built once, inside a
+request context, from that form data and keyword data, then validated if asked). Jinja2 renders
+the live form; React gets ``transpiler.wtforms_json.form_to_json(form)`` as the value, exactly
+what a Flask view sends.
 """
 
 from __future__ import annotations
@@ -58,6 +65,12 @@ class Case:
     project: Path | None = None  # multi-template case: the folder holding main.html
     options: dict[str, Any] = dataclasses.field(default_factory=dict)  # app settings
     extensions: tuple[str, ...] = ()  # Jinja extensions enabled for this case
+    # WTForms cases: the contexts Jinja2 renders, holding live forms (contexts_json then holds
+    # what React gets: the same contexts with each form as form_to_json(form))
+    jinja_contexts: list[dict[str, Any]] | None = None
+
+    def jinja_context(self, i: int) -> str | dict[str, Any]:
+        return self.contexts_json[i] if self.jinja_contexts is None else self.jinja_contexts[i]
 
     @property
     def id(self) -> str:
@@ -136,8 +149,24 @@ def load_cases(root: Path = CASES, exclude: tuple[str, ...] = ("flask",)) -> lis
         if expect_file.exists():
             expect = [line.strip() for line in expect_file.read_text().splitlines() if line.strip()]
         options = case_options(tpl, root)
+        jinja_contexts = None
+        forms = _forms_module(tpl, root)
+        if forms is not None:
+            built = [materialize_forms(json.loads(c), forms) for c in contexts]
+            jinja_contexts = [b[0] for b in built]
+            contexts = [b[1] for b in built]
         cases.append(
-            Case(area, name, tpl, contexts, expect, project, options, read_extensions(tpl))
+            Case(
+                area,
+                name,
+                tpl,
+                contexts,
+                expect,
+                project,
+                options,
+                read_extensions(tpl),
+                jinja_contexts,
+            )
         )
     return cases
 
@@ -149,6 +178,63 @@ def read_extensions(tpl: Path) -> tuple[str, ...]:
         return ()
     lines = (line.split("#", 1)[0].strip() for line in ext_file.read_text().splitlines())
     return tuple(line for line in lines if line)
+
+
+def _forms_module(tpl: Path, root: Path) -> dict[str, Any] | None:
+    """The namespace of the nearest ``forms.py`` above ``tpl`` (within ``root``)."""
+    for folder in tpl.parents:
+        if folder != root and root not in folder.parents:
+            return None
+        f = folder / "forms.py"
+        if f.is_file():
+            namespace: dict[str, Any] = {"__name__": f"fixture_forms_{folder.name}"}
+            exec(compile(f.read_text(encoding="utf-8"), str(f), "exec"), namespace)
+            return namespace
+    return None
+
+
+_forms_app = flask.Flask("jinja2tsx_wtforms_fixtures")
+_forms_app.secret_key = "jinja2tsx fixtures"
+_forms_app.config["WTF_CSRF_ENABLED"] = False
+
+
+def build_form(spec: dict[str, Any], forms: dict[str, Any]) -> Any:
+    """A real form from a fixture spec (see the module docstring)."""
+    import warnings
+
+    from werkzeug.datastructures import MultiDict
+
+    cls = forms[spec["$form"]]
+    formdata = spec.get("formdata")
+    pairs = []
+    for k, v in (formdata or {}).items():
+        pairs.extend((k, x) for x in (v if isinstance(v, list) else [v]))
+    kwargs = dict(spec.get("data", {}))
+    if spec.get("csrf"):
+        kwargs["meta"] = {"csrf": True}
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", DeprecationWarning)  # tuple choices, as most apps write
+        with _forms_app.test_request_context(method="POST" if formdata is not None else "GET"):
+            form = cls(formdata=None if formdata is None else MultiDict(pairs), **kwargs)
+            if spec.get("validate"):
+                form.validate()
+            return form
+
+
+def materialize_forms(ctx: Any, forms: dict[str, Any]) -> tuple[dict[str, Any], str]:
+    """(the context with live forms for Jinja2, its JSON with form_to_json values for React)."""
+    from transpiler.wtforms_json import form_to_json
+
+    assert isinstance(ctx, dict)
+    live: dict[str, Any] = {}
+    sent: dict[str, Any] = {}
+    for key, value in ctx.items():
+        if isinstance(value, dict) and "$form" in value:
+            live[key] = build_form(value, forms)
+            sent[key] = form_to_json(live[key])
+        else:
+            live[key] = sent[key] = value
+    return live, json.dumps(sent, ensure_ascii=False)
 
 
 _app = flask.Flask("jinja2tsx_fixtures")
@@ -183,7 +269,7 @@ class Rendered:
 def render_jinja(
     template_source: str,
     name: str,
-    context_json: str,
+    context_json: str | dict[str, Any],
     templates: dict[str, str] | None = None,
     options: dict[str, Any] | None = None,
     app: AppModule | None = None,
@@ -196,7 +282,7 @@ def render_jinja(
         env.filters.update(app.filters)
         env.tests.update(app.tests)
         env.globals.update(app.globals)
-    context = json.loads(context_json)
+    context = json.loads(context_json) if isinstance(context_json, str) else context_json
     try:
         with _app.test_request_context():
             return Rendered(env.get_template(name).render(context), None)

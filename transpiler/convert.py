@@ -38,6 +38,7 @@ RUNTIME_FILES = (
     "appcall.ts",
     "i18n.ts",
     "flask.ts",
+    "wtforms.ts",
 )
 RUNTIME_SUBDIR = f"_jinja2tsx/{RUNTIME_VERSION}"
 

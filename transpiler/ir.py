@@ -440,6 +440,9 @@ class MacroInfo:
     def module_level(self) -> bool:
         return self.top_level and not self.reads_locals
 
+    # parameters that may hold WTForms fields (formdetect.py): they take any value, Markup too
+    markup_params: frozenset[str] = frozenset()
+
 
 @dataclasses.dataclass(frozen=True)
 class CallerDef:

@@ -27,7 +27,7 @@ from markupsafe import Markup
 from jinja2 import nodes
 from jinja2.compiler import find_undeclared
 
-from . import i18n, ir
+from . import formdetect, i18n, ir
 from .appnames import RESERVED_GLOBALS, AppUse, Kind, app_names_of
 from .diagnostics import ConversionError
 from .environment import FLASK_ENV_GLOBALS, JINJA_GLOBALS, unknown_tag_help
@@ -397,6 +397,28 @@ class Lowerer(FlaskLowering):
         self.i18n = i18n.settings(self.env)  # None: no i18n extension
         self.eval_autoescape = i18n.eval_autoescape(tree, autoescape) if self.i18n else {}
         self.loop_frames: list[LoopFrame | ControlBarrier] = []  # innermost last
+        self.form_names = formdetect.form_names(
+            tree, formdetect.imported_macro_params(tree, self._load_quietly)
+        )
+
+    def _load_quietly(self, name: str, line: int) -> ir.Template | None:
+        """An imported template for the form analysis; its problems are reported where the
+        import itself is lowered."""
+        if self.project is None:
+            return None
+        try:
+            return self.project.load(name, self.name, line)
+        except ConversionError:
+            return None
+
+    def form_binding(self, name: str, kind: Literal["prop", "param"]) -> ir.Binding:
+        """A prop or parameter; one that may hold WTForms objects (``formdetect``) may hold
+        Markup inside it (a prop: a form's fields) or be Markup-like itself (a parameter)."""
+        if name not in self.form_names:
+            return ir.Binding(name, kind)
+        if kind == "prop":
+            return ir.Binding(name, kind, content="maybe")
+        return ir.Binding(name, kind, safety="maybe", content="maybe")
 
     def html_error(self, exc: HtmlSyntaxError, text: str) -> NoReturn:
         line, col = self.position(exc.offset)
@@ -1396,7 +1418,9 @@ class Lowerer(FlaskLowering):
                     f"the context variable {name!r} cannot be passed to a React component",
                     m.start() if m else None,
                 )
-            b = ir.Binding(name, "prop", flask=self.is_flask_prop(name))
+            b = self.form_binding(name, "prop")
+            if self.is_flask_prop(name):
+                b = dataclasses.replace(b, flask=True)
             self.props[name] = b
         return b
 
@@ -1501,8 +1525,9 @@ class Lowerer(FlaskLowering):
         self.scope = Scope(outer, Region(), macro=info)
         params = []
         for a in node.args:
-            b = ir.Binding(a.name, "param")
+            b = self.form_binding(a.name, "param")
             params.append(b)
+        info.markup_params = frozenset(b.name for b in params if b.safety != "no")
         defaults: list[ir.Expr | None] = [None] * (len(params) - len(node.defaults))
         for i, b in enumerate(params):
             if i >= len(params) - len(node.defaults):
@@ -1693,7 +1718,7 @@ class Lowerer(FlaskLowering):
         self.scope = Scope(outer, Region(), macro=None)
         params = []
         for a in node.args:
-            b = ir.Binding(a.name, "param")
+            b = self.form_binding(a.name, "param")
             self.scope.names[a.name] = b
             params.append(b)
         n_def = len(node.defaults)

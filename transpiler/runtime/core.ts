@@ -135,7 +135,8 @@ export function dictSet(d: Record<string, unknown>, key: string, value: unknown)
 /** Optional Python protocol for host objects (runtime classes modelling Python objects). */
 export interface PyProtocol {
   __html__?(): string;
-  __str__?(): string;
+  /** Python `__str__`; a SafeHtml result is a `Markup` (a str subclass), as WTForms fields return */
+  __str__?(): string | SafeHtml;
   __repr__?(): string;
   /** attribute value, or `undefined` when missing (then item lookup is tried) */
   __getattr__?(name: string): unknown;
@@ -846,8 +847,25 @@ export function str(v: unknown): string {
   if (v instanceof PyFloat) return floatRepr(v.value);
   if (v instanceof SafeHtml) return v.html;
   const s = hook(v, "__str__");
-  if (s) return s();
+  if (s) {
+    const r = s();
+    return r instanceof SafeHtml ? r.html : r;
+  }
   return repr(v);
+}
+
+/** Python `str(v)` keeping a `Markup` result: host objects whose `__str__` returns Markup (WTForms fields
+ * and labels) give SafeHtml, as `str(field)` does in Python; everything else is `str(v)`. */
+export function strKeep(v: unknown): string | SafeHtml {
+  if (v instanceof SafeHtml) return v;
+  const s = hook(v, "__str__");
+  if (s) return s();
+  return str(v);
+}
+
+/** Has `v` an `__html__` method (MarkupSafe's test for "already HTML")? SafeHtml or a host object. */
+export function hasHtml(v: unknown): boolean {
+  return v instanceof SafeHtml || hook(v, "__html__") !== undefined;
 }
 
 /** Python `repr(v)`. */
@@ -982,6 +1000,17 @@ export function truthy(v: unknown): boolean {
 
 /** JSX text child for a non-Markup value: "" for Undefined, else `str(v)`. */
 export function text(v: unknown): string {
+  // The converter proved this output is not Markup. If it is after all (a WTForms field it did not
+  // recognise), printing it as text would differ from Jinja's raw HTML whenever the HTML has a tag or an
+  // entity: fail instead (tojson's Markup has neither, and escaping-free Markup reads the same as text).
+  const html = v instanceof SafeHtml ? v.html : hook(v, "__html__")?.();
+  if (html !== undefined && /[<&]/.test(html)) {
+    throw new TemplateRuntimeError(
+      `jinja2tsx: HTML (a ${typeName(v)}) printed where the converter expected text: it did not ` +
+        "recognise the variable as holding WTForms objects; render a field with an attribute " +
+        "(`{{ form.name(class_=...) }}`) or print form.hidden_tag() / form.csrf_token to mark the form",
+    );
+  }
   return str(v);
 }
 
@@ -1350,14 +1379,14 @@ export function or(a: unknown, b: () => unknown): unknown {
 export function concat(...parts: unknown[]): unknown {
   let safe = false;
   for (const p of parts) {
-    if (p instanceof SafeHtml) {
+    if (hasHtml(p)) {
       safe = true;
       break;
     }
   }
   if (safe) {
     let html = "";
-    for (const p of parts) html += p instanceof SafeHtml ? p.html : escapeText(str(p));
+    for (const p of parts) html += escape(p).html;
     return new SafeHtml(html);
   }
   let s = "";
@@ -3640,7 +3669,40 @@ function lookupField(name: string, args: unknown[], kwargs: Kwargs, auto: AutoNu
  */
 const RE_JSON_NUMBER = /-?(?:0|[1-9]\d*)(\.\d+)?([eE][+-]?\d+)?/y;
 
+/** Revivers of host objects sent as JSON, by marker key (e.g. `__wtform__` → `wtforms.ts`). */
+const JSON_REVIVERS = new Map<string, (d: Record<string, unknown>) => unknown>();
+
+/** Register how `parseJSON` revives a top-level context value: a dict carrying the key `marker`. */
+export function registerJSONReviver(marker: string, revive: (d: Record<string, unknown>) => unknown): void {
+  JSON_REVIVERS.set(marker, revive);
+}
+
+/** A context's top-level values carrying a registered marker, revived (only there: values nested deeper
+ * are data, which must never turn into objects that render HTML). */
+function reviveTopLevel(result: unknown): unknown {
+  if (!isDict(result) || JSON_REVIVERS.size === 0) return result;
+  for (const key of Object.keys(result)) {
+    const v = result[key];
+    if (!isDict(v)) continue;
+    for (const [marker, revive] of JSON_REVIVERS) {
+      if (Object.prototype.hasOwnProperty.call(v, marker)) {
+        dictSet(result, key, revive(v));
+        break;
+      }
+    }
+  }
+  return result;
+}
+
+/**
+ * `JSON.parse` keeping Python's number types (above), then reviving the context's top-level host objects
+ * (WTForms forms serialised by `transpiler.wtforms_json.form_to_json`, once `wtforms.ts` is loaded).
+ */
 export function parseJSON(text: string): unknown {
+  return reviveTopLevel(parseJSONValue(text));
+}
+
+function parseJSONValue(text: string): unknown {
   let i = 0;
   const n = text.length;
   const fail = (msg: string): never => {

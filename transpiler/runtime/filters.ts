@@ -48,6 +48,7 @@ import {
   pyfloat,
   repr,
   str,
+  strKeep,
   truthy,
   tuple,
   typeName,
@@ -103,7 +104,7 @@ function pyStr(v: unknown): string {
 
 /** MarkupSafe `soft_str`: Markup stays Markup, anything else becomes `str(v)`. */
 function softStr(v: unknown): PyStr {
-  return isSafe(v) ? v : pyStr(v);
+  return isSafe(v) ? v : v === undefined ? "" : strKeep(v);
 }
 
 /** `a + b` on str/Markup operands (Markup escapes the plain side). */

@@ -15,6 +15,7 @@ import {
   UndefinedError,
   dictSet,
   escape,
+  hasHtml,
   escapeText,
   isDict,
   repr,
@@ -153,6 +154,7 @@ export function attrString(text: string): any {
  */
 export function attr(v: unknown, autoescape = true): string {
   if (v instanceof SafeHtml) return decodeEntities(v.html, true);
+  if (autoescape && hasHtml(v)) return decodeEntities(escape(v).html, true); // WTForms fields, labels
   if (v === undefined) return "";
   return autoescape ? str(v) : decodeEntities(str(v), true);
 }

@@ -2,7 +2,8 @@
  * jinja2tsx runtime — entry point imported by generated components as `rt`.
  *
  * Re-exports the value model and helpers (`core`), HTML helpers (`html`), the builtin filters and tests, and the
- * i18n catalog functions (`i18n`: `setCatalog`, `gettext`…).
+ * i18n catalog functions (`i18n`: `setCatalog`, `gettext`…), and WTForms forms (`wtforms`: importing it registers the
+ * `parseJSON` reviver of `form_to_json` values).
  */
 
 export * from "./core";
@@ -13,3 +14,4 @@ export * from "./compose";
 export * from "./appcall";
 export * from "./i18n";
 export * from "./flask";
+export * from "./wtforms";
