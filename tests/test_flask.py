@@ -33,6 +33,7 @@ from flaskcases import (
     render,
     settings,
 )
+from transpiler.appnames import STUB_MARK, updated_module
 from transpiler.config import ConfigError, parse_section
 from transpiler.convert import RUNTIME_DIR, convert_source
 from transpiler.environment import make_environment
@@ -209,9 +210,16 @@ def test_config_keys() -> None:
         parse_section({"server-name": 1}, Path("pyproject.toml"))
 
 
-def test_without_routes_url_for_is_a_diagnostic() -> None:
-    r = convert_source("<a href=\"{{ url_for('index') }}\">x</a>", "t.html")
-    assert [d.code for d in r.diagnostics] == ["T102"]
+def test_without_routes_url_for_is_the_apps_function() -> None:
+    """No route table: url_for is the team's function in the app module, whose stub says how to
+    get werkzeug-exact URLs instead."""
+    r = convert_source("<a href=\"{{ url_for('post', id=3) }}\">x</a>", "t.html")
+    assert r.ok and r.tsx is not None, r.diagnostics
+    assert "url_for" in r.tsx and "_jinja2tsx/app" in r.tsx and "templateUrlFor" not in r.tsx
+    [use] = r.app_uses
+    assert (use.kind, use.name, use.positional, use.keywords) == ("global", "url_for", 1, ("id",))
+    module = updated_module(None, r.app_uses)
+    assert module is not None and "flask-app" in module and STUB_MARK in module
 
 
 def test_external_without_server_name_is_a_diagnostic() -> None:

@@ -161,6 +161,18 @@ import * as rt from "./v1";
 """.replace("{mark}", STUB_MARK)
 
 
+# What a stub of a name Flask itself defines says beyond how the templates call it.
+NOTES: dict[tuple[Kind, str], tuple[str, ...]] = {
+    ("global", "url_for"): (
+        " *",
+        " * No route table was configured, so the templates call this url_for(endpoint,",
+        ' * rt.kw({...values})). Better: set flask-app = "module:app" (or --flask-app, or',
+        " * [tool.jinja2tsx.routes]) in [tool.jinja2tsx] and convert again: jinja2tsx then builds",
+        " * URLs exactly as werkzeug does (DEST/_jinja2tsx/routes.ts) and checks every endpoint.",
+    ),
+}
+
+
 def _signature(kind: Kind, uses: list[AppUse]) -> str:
     params = ["value: unknown"] if kind != "global" else []
     return ", ".join(params + ["...args: unknown[]"])
@@ -172,7 +184,8 @@ def stub(kind: Kind, name: str, uses: list[AppUse]) -> str:
     for u in sorted(uses, key=lambda u: (u.template, u.line))[:3]:
         example = u.example.replace("*/", "* /")
         seen.append(f" *   {example}  ({u.template}:{u.line})")
-    doc = "\n".join([f"/** {label[kind]}, used as:", *seen, " */"])
+    notes = NOTES.get((kind, name), ())
+    doc = "\n".join([f"/** {label[kind]}, used as:", *seen, *notes, " */"])
     return (
         f"{doc}\n"
         f"export function {export_name(kind, name)}({_signature(kind, uses)}): unknown {{\n"

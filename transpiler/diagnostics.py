@@ -236,16 +236,6 @@ _rule(
     "Fix the endpoint name (blueprint endpoints are 'blueprint.view'), or add the route.",
 )
 _rule(
-    "T102",
-    "no-route-table",
-    "error",
-    "The template calls url_for(), but no route table is configured.",
-    "url_for() builds URLs from the app's URL rules; a component cannot receive a Python "
-    "function as a prop.",
-    'Set flask-app = "module:app" (or --flask-app), or list the routes in '
-    "[tool.jinja2tsx.routes].",
-)
-_rule(
     "T103",
     "external-url-without-server-name",
     "error",

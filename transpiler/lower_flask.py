@@ -7,7 +7,8 @@ template (Jinja globals and context processors), Flask-Login adds ``current_user
 context"): ``request``, ``session``, ``g``, ``config``, ``current_user``, ``csrf_token`` (the token
 ``csrf_token()`` returns) and ``_flashes`` (the request's flashed messages). ``url_for`` needs no prop: it
 builds from the route table compiled into ``DEST/_jinja2tsx/routes.ts`` (see ``flaskapp``), and a
-constant endpoint is checked against that table at conversion time.
+constant endpoint is checked against that table at conversion time. Without a route table it is an
+app-defined global (``appnames``): the team's ``url_for`` in ``DEST/_jinja2tsx/app.ts``.
 
 ``FlaskLowering`` is a mixin of ``lower.Lowerer``: it relies on the lowerer's ``env``, ``scope``,
 ``prop``, ``expr`` and ``node_fail``.
@@ -81,6 +82,11 @@ class FlaskLowering(_Base):
         calls = [c for c in tree.find_all(nodes.Call) if isinstance(c.node, nodes.Name)]
         called = {id(c.node) for c in calls}
         self.csrf_called = any(c.node.name == CSRF_PROP for c in calls)  # type: ignore[attr-defined]
+        parents = {
+            id(child): parent
+            for parent in tree.find_all(nodes.Node)
+            for child in parent.iter_child_nodes()
+        }
         for name in tree.find_all(nodes.Name):
             if name.ctx != "load" or id(name) in called:
                 continue
@@ -88,11 +94,11 @@ class FlaskLowering(_Base):
                 self.node_fail(
                     "U201", f"{FLASHES_PROP!r} is reserved for the flashed messages", name
                 )
-            if name.name == CSRF_PROP and self.csrf_called:
+            if name.name == CSRF_PROP and self.csrf_called and not _only_tested(name, parents):
                 self.node_fail(
                     "U201",
-                    "csrf_token is both called and read as a value (the component's csrf_token "
-                    "prop holds the token csrf_token() returns)",
+                    "csrf_token is both called and read as a value other than a condition (the "
+                    "component's csrf_token prop holds the token csrf_token() returns)",
                     name,
                 )
 
@@ -139,11 +145,9 @@ class FlaskLowering(_Base):
     def url_for(self, node: nodes.Call, line: int) -> ir.Expr:
         settings = flask_settings(self.env)
         if settings is None:
-            self.node_fail(
-                "T102",
-                "url_for() needs the app's routes (flask-app or [tool.jinja2tsx.routes])",
-                node,
-            )
+            # no route table: the app's own url_for, written by the team in the app module
+            # (its stub says how to get werkzeug-exact URLs instead: a route table)
+            return self.app_call("global", "url_for", None, node)
         if node.dyn_args is not None:
             self.node_fail("U002", "*args in url_for()", node)
         if len(node.args) > 1:
@@ -273,3 +277,23 @@ class FlaskLowering(_Base):
                 f"printing {expr.binding.name} itself (Flask prints its Python object)",
                 node,
             )
+
+
+# Tests that see only whether a value exists: Flask-WTF's csrf_token function passes them exactly
+# as the (never empty) token string of the prop does.
+_EXISTENCE_TESTS = frozenset({"defined", "undefined", "none"})
+
+
+def _only_tested(node: nodes.Node, parents: dict[int, nodes.Node]) -> bool:
+    """``node`` is used only for its truth or existence (``{% if csrf_token %}``, ``csrf_token is
+    defined``, ``not csrf_token``, operands of ``and``/``or`` that are themselves conditions)."""
+    parent = parents.get(id(node))
+    if isinstance(parent, nodes.Test):
+        return parent.node is node and parent.name in _EXISTENCE_TESTS
+    if isinstance(parent, nodes.Not):
+        return True
+    if isinstance(parent, (nodes.If, nodes.CondExpr)):
+        return parent.test is node
+    if isinstance(parent, (nodes.And, nodes.Or)):
+        return _only_tested(parent, parents)
+    return False
