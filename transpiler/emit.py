@@ -840,6 +840,8 @@ class Emitter(FlaskEmitting):
             fn = local
         else:
             fn = self.macro_fn(info, form)
+        if e.dynamic:
+            return self.dynamic_macro_call(e, fn, form)
         args = ["undefined" if a is None else self.expr(a) for a in e.args]
         if info.takes_context:
             fields = []
@@ -861,6 +863,36 @@ class Emitter(FlaskEmitting):
         if extra:
             args += ["undefined"] * (len(info.params) - len(args))
         return f"{fn}({', '.join(args + extra)})"
+
+    def macro_context_arg(self, e: ir.MacroCall) -> str:
+        fields = []
+        for name, value in e.context:
+            v = self.expr(value)
+            fields.append(name if v == name else f"{js_key(name)}: {v}")
+        return f"{{ {', '.join(fields)} }}" if fields else "{}"
+
+    def dynamic_macro_call(self, e: ir.MacroCall, fn: str, form: str) -> str:
+        """``m(x, *items, **attrs)``: ``rt.callMacro`` binds the arguments as Jinja does."""
+        info = e.info
+        positional = [self.expr(a) for a in e.args if a is not None]
+        if e.star is not None:
+            positional.append(f"...rt.iter({self.expr(e.star)})")
+        pairs = [f"[{js_str(k)}, {self.expr(v)}]" for k, v in e.kwargs]
+        if e.starstar is not None:
+            pairs.append(f"...rt.starPairs({self.expr(e.starstar)})")
+        spec = (
+            f"{{ name: {js_str(info.name)}, params: [{', '.join(js_str(p) for p in info.params)}], "
+            f"varargs: {str(info.catch_varargs).lower()}, kwargs: {str(info.catch_kwargs).lower()}, "
+            f"caller: {str(info.uses_caller).lower()} }}"
+        )
+        args = [fn, spec, f"[{', '.join(positional)}]", f"[{', '.join(pairs)}]"]
+        before = [self.macro_context_arg(e)] if info.takes_context else []
+        after = [self.caller_fn(e.caller, form)] if e.caller is not None else []
+        if before or after:
+            args.append(f"[{', '.join(before)}]")
+        if after:
+            args.append(f"[{', '.join(after)}]")
+        return f"rt.callMacro({', '.join(args)})"
 
     def macro_import_local(self, e: ir.MacroCall, form: str) -> str:
         key = (e.import_name, form)

@@ -466,6 +466,11 @@ class MacroCall(Expr):
     # for a macro that takes context values: the ones this call passes (Jinja name, value)
     context: tuple[tuple[str, "Expr"], ...] = ()
     html_only: bool = False  # an argument may be Markup: call the macro's HTML form
+    # ``m(x, *items, **attrs)``: bound at run time (``rt.callMacro``); ``args`` are then the
+    # positional arguments as written and ``kwargs`` every keyword argument
+    star: "Expr | None" = None
+    starstar: "Expr | None" = None
+    dynamic: bool = False
 
 
 @dataclasses.dataclass(frozen=True)

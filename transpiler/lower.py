@@ -1564,7 +1564,15 @@ class Lowerer(FlaskLowering):
         self, info: ir.MacroInfo, call: nodes.Call, label: str
     ) -> tuple[tuple[ir.Expr | None, ...], tuple[ir.Expr, ...], tuple[tuple[str, ir.Expr], ...]]:
         if call.dyn_args is not None or call.dyn_kwargs is not None:
-            self.node_fail("U002", f"*args/**kwargs in a call of {label}", call)
+            # bound at run time (rt.callMacro): the arguments as written
+            for kw in call.kwargs:
+                if kw.key == "caller" and info.uses_caller:
+                    self.node_fail("U002", "passing caller= explicitly", call)
+            return (
+                tuple(self.expr(a) for a in call.args),
+                (),
+                tuple((kw.key, self.expr(kw.value)) for kw in call.kwargs),
+            )
         args: list[ir.Expr | None] = [None] * len(info.params)
         varargs: list[ir.Expr] = []
         for i, a in enumerate(call.args):
@@ -1627,7 +1635,16 @@ class Lowerer(FlaskLowering):
         else:
             return None
         if caller is not None and not info.uses_caller:
-            pass  # Jinja ignores an unused caller
+            # Jinja passes the caller as a keyword argument the macro does not take: a TypeError,
+            # or (when it reads kwargs) the caller macro itself in kwargs
+            self.node_fail(
+                "U004",
+                f"{{% call %}} of {label}, which never calls caller() (Jinja raises TypeError"
+                + (", or puts the caller in its kwargs" if info.catch_kwargs else "")
+                + ")",
+                call,
+                "Call the macro with {{ }} instead, or use caller() in it.",
+            )
         context = self.macro_context(info, alias_binding or alias, call)
         args, varargs, kwargs = self.bind_macro_args(info, call, label)
         # A Markup argument (or one that may be): the macro's JSX form prints its parameters
@@ -1635,6 +1652,11 @@ class Lowerer(FlaskLowering):
         html_only = any(
             a is not None and (expr_safety(a) != "no" or content_safety(a) != "no") for a in args
         )
+        dynamic = call.dyn_args is not None or call.dyn_kwargs is not None
+        if dynamic:
+            # which parameter receives what is known only when it renders, and a spread value
+            # may hold Markup: the HTML form escapes exactly as Jinja does
+            html_only = True
         return ir.MacroCall(
             call.lineno,
             info,
@@ -1647,6 +1669,9 @@ class Lowerer(FlaskLowering):
             caller if info.uses_caller else None,
             context,
             html_only,
+            None if call.dyn_args is None else self.expr(call.dyn_args),
+            None if call.dyn_kwargs is None else self.expr(call.dyn_kwargs),
+            dynamic,
         )
 
     def macro_context(

@@ -11,7 +11,7 @@
  * chain receives it (and hands it on to the overrides below it).
  */
 import type { ReactNode } from "react";
-import { SafeHtml, TemplateRuntimeError, repr } from "./core";
+import { SafeHtml, TemplateRuntimeError, TemplateTypeError, dictSet, repr, tuple } from "./core";
 
 /** The template variables a macro reads, passed by its callers (the importer's context). */
 export type MacroContext = Readonly<Record<string, unknown>>;
@@ -56,4 +56,68 @@ export function assumeTemplateName(variable: string, value: unknown, template: s
 /** The own content of `{% block name required %}`: reached only when no template overrides it. */
 export function requiredBlock(name: string): never {
   throw new TemplateRuntimeError(`Required block '${name}' not found.`);
+}
+
+/** What a call with `*args` / `**kwargs` needs to know about the macro it calls. */
+export interface MacroSpec {
+  readonly name: string;
+  readonly params: readonly string[];
+  readonly varargs: boolean;
+  readonly kwargs: boolean;
+  readonly caller: boolean;
+}
+
+/**
+ * A macro call whose arguments are known only at run time (`m(x, *items, **attrs)`), bound as
+ * Jinja's `Macro.__call__` binds them: positional arguments fill the parameters in order, keyword
+ * arguments fill the rest by name (a parameter already given positionally stays a keyword
+ * argument), leftovers go to `varargs`/`kwargs` when the macro reads them and are a TypeError
+ * otherwise. `pairs` are the keyword arguments in call order; `before` / `after` are the
+ * arguments the generated function takes around the macro's own (the context values, the caller).
+ */
+export function callMacro<R>(
+  fn: (...args: never[]) => R,
+  spec: MacroSpec,
+  positional: readonly unknown[],
+  pairs: readonly (readonly [string, unknown])[],
+  before: readonly unknown[] = [],
+  after: readonly unknown[] = [],
+): R {
+  const kwargs: Record<string, unknown> = {};
+  for (const [key, value] of pairs) {
+    if (Object.prototype.hasOwnProperty.call(kwargs, key)) {
+      throw new TemplateTypeError(`got multiple values for keyword argument '${key}'`);
+    }
+    dictSet(kwargs, key, value);
+  }
+  const n = spec.params.length;
+  const args: unknown[] = positional.slice(0, n);
+  if (args.length < n) {
+    for (const name of spec.params.slice(args.length)) {
+      if (Object.prototype.hasOwnProperty.call(kwargs, name)) {
+        args.push(kwargs[name]);
+        delete kwargs[name];
+      } else {
+        args.push(undefined); // the parameter's default
+      }
+    }
+  }
+  if (spec.caller && Object.prototype.hasOwnProperty.call(kwargs, "caller")) {
+    throw new TemplateTypeError(`jinja2tsx: passing caller= to macro '${spec.name}' is not supported`);
+  }
+  const extra = Object.keys(kwargs);
+  if (spec.kwargs) args.push(kwargs);
+  else if (extra.length > 0) {
+    if (extra.includes("caller")) {
+      throw new TemplateTypeError(
+        `macro '${spec.name}' was invoked with two values for the special caller argument. This is most likely a bug.`,
+      );
+    }
+    throw new TemplateTypeError(`macro '${spec.name}' takes no keyword argument '${extra[0]}'`);
+  }
+  if (spec.varargs) args.splice(spec.kwargs ? args.length - 1 : args.length, 0, tuple(positional.slice(n)));
+  else if (positional.length > n) {
+    throw new TemplateTypeError(`macro '${spec.name}' takes not more than ${n} argument(s)`);
+  }
+  return (fn as unknown as (...a: unknown[]) => R)(...before, ...args, ...after);
 }
