@@ -7,6 +7,9 @@ Fixture layout (``fixtures/cases/<area>/``):
 * ``<name>.json`` — a JSON list of contexts (``[{}]`` when absent), parsed lexeme-aware on the
   React side so ``1.0`` stays a float;
 * ``<name>.expect`` — for templates that must not convert: the expected diagnostic codes;
+* ``<name>.refused.json`` — contexts whose Jinja2 output no component can reproduce (e.g. text
+  written right after a tag name that would continue the name): Jinja2 renders them, and the
+  component must refuse them with a ``jinja2tsx:`` render error instead of differing silently;
 * ``<name>.options.json`` (and ``_options.json`` for a whole folder, nearest last) — settings of
   the app: ``{"i18n": "newstyle" | "oldstyle" | "off", "i18n_trimmed": bool,
   "template_names": {variable: template}}``. The converter
@@ -68,6 +71,7 @@ class Case:
     # WTForms cases: the contexts Jinja2 renders, holding live forms (contexts_json then holds
     # what React gets: the same contexts with each form as form_to_json(form))
     jinja_contexts: list[dict[str, Any]] | None = None
+    refused_json: list[str] = dataclasses.field(default_factory=list)  # <name>.refused.json
 
     def jinja_context(self, i: int) -> str | dict[str, Any]:
         return self.contexts_json[i] if self.jinja_contexts is None else self.jinja_contexts[i]
@@ -144,6 +148,12 @@ def load_cases(root: Path = CASES, exclude: tuple[str, ...] = ("flask",)) -> lis
             data = json.loads(ctx_file.read_text(encoding="utf-8"))
             assert isinstance(data, list), f"{ctx_file}: must hold a JSON list of contexts"
             contexts = [json.dumps(c, ensure_ascii=False) for c in data]
+        refused: list[str] = []
+        refused_file = tpl.with_suffix(".refused.json")
+        if refused_file.exists():
+            data = json.loads(refused_file.read_text(encoding="utf-8"))
+            assert isinstance(data, list), f"{refused_file}: must hold a JSON list of contexts"
+            refused = [json.dumps(c, ensure_ascii=False) for c in data]
         expect_file = tpl.with_suffix(".expect")
         expect = None
         if expect_file.exists():
@@ -166,6 +176,7 @@ def load_cases(root: Path = CASES, exclude: tuple[str, ...] = ("flask",)) -> lis
                 options,
                 read_extensions(tpl),
                 jinja_contexts,
+                refused,
             )
         )
     return cases

@@ -42,7 +42,7 @@ def _react_results() -> dict[str, list[object]]:
         if not r.ok:
             continue
         ids.append(c.id)
-        batch.append((files, r.output, c.contexts_json))
+        batch.append((files, r.output, c.contexts_json + c.refused_json))
     results = render_react(batch)
     return dict(zip(ids, results))
 
@@ -64,6 +64,16 @@ def test_renders_like_jinja(case: Case) -> None:
             source, case.template.name, live, others, case.options, app_of(case), case.extensions
         )
         compare(jinja, react[i], f"{case.id} context #{i} {ctx[:200]}")  # type: ignore[arg-type]
+    for j, ctx in enumerate(case.refused_json):
+        jinja = render_jinja(
+            source, case.template.name, ctx, others, case.options, app_of(case), case.extensions
+        )
+        assert jinja.error is None, f"{case.id} refused #{j}: Jinja2 raised {jinja.error!r}"
+        refused = react[len(case.contexts_json) + j]
+        assert refused.error is not None and "jinja2tsx:" in refused.error, (
+            f"{case.id} refused #{j} {ctx[:200]}: the component must refuse what it cannot "
+            f"reproduce, but rendered {refused.html!r}"
+        )
 
 
 @pytest.mark.parametrize("case", DIAGNOSTIC, ids=lambda c: c.id)

@@ -1473,9 +1473,8 @@ class Emitter(FlaskEmitting):
     def spread_piece(self, el: ir.Element, a: ir.AttrItem) -> str:
         if isinstance(a, ir.DynAttrs):
             v = self.expr(a.expr)
-            return (
-                f"rt.parseAttrs({v})" if a.autoescape else f"rt.parseAttrs(rt.markup(rt.str({v})))"
-            )
+            fn = "rt.parseAttrsAfterName" if a.after_name else "rt.parseAttrs"
+            return f"{fn}({v})" if a.autoescape else f"{fn}(rt.markup(rt.str({v})))"
         if isinstance(a, ir.Attribute):
             name, value = self.attr_prop(el, a)
             key = name if IDENT.match(name) else (name if name.startswith('"') else js_str(name))

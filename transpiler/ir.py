@@ -300,6 +300,7 @@ class DynAttrs:
 
     expr: Expr
     autoescape: bool = True
+    after_name: bool = False  # ``<div{{ expr }}>``: written right after the tag name
 
 
 AttrItem = Attribute | CondAttrs | DynAttrs

@@ -1093,6 +1093,7 @@ class Lowerer(FlaskLowering):
 
     def attributes(self, tok: StartTagTok) -> list[ir.AttrItem]:
         items = tok.attrs
+        after_name = False
         for i, a in enumerate(items):
             if (
                 isinstance(a, HoleRef)
@@ -1100,7 +1101,14 @@ class Lowerer(FlaskLowering):
                 and self.items[a.index].kind in ("expr", "stmt")
                 and not _spaced_xmlattr(self.items[a.index].node)
             ):
-                self.fail("H104", f"Jinja code inside the tag name <{tok.source_name}…>", a.offset)
+                item = self.items[a.index]
+                if item.kind == "stmt" and not isinstance(item.node, nodes.Block):
+                    self.fail(
+                        "H104", f"Jinja code inside the tag name <{tok.source_name}…>", a.offset
+                    )
+                # `<html{% block attrs %}{% endblock %}>`, `<div{{ attrs }}>`: attribute text,
+                # checked at run time not to continue the tag name
+                after_name = i == 0
             if isinstance(a, Attr) and i + 1 < len(items):
                 nxt = items[i + 1]
                 if (
@@ -1123,6 +1131,8 @@ class Lowerer(FlaskLowering):
                         "H104", f"Jinja code inside the attribute name {a.name!r}", prev.offset
                     )
         result, k = self.attr_items(items, 0, None)
+        if after_name and isinstance(result[0], ir.DynAttrs):  # the hole is the first item
+            result[0] = dataclasses.replace(result[0], after_name=True)
         return result
 
     def attr_items(

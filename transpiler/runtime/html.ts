@@ -11,6 +11,7 @@
 import { ENTITIES, MAX_ENTITY_NAME } from "./entities";
 import {
   SafeHtml,
+  TemplateRuntimeError,
   TemplateTypeError,
   UndefinedError,
   dictSet,
@@ -259,8 +260,8 @@ const WS = new Set(["\t", "\n", "\f", " ", "\r"]);
 
 /**
  * Tokenise attribute text as the HTML5 tokenizer does inside a start tag (from "before attribute name"):
- * names lower-cased, values decoded with the attribute rules, the first duplicate wins. Stops at a `>` that
- * would end the tag. Returns `[name, value | null]` pairs (null = no value).
+ * names lower-cased, values decoded with the attribute rules, the first duplicate wins. A `>` that would end
+ * the tag is a TemplateRuntimeError (Jinja's output would go on as element content). Returns `[name, value | null]` pairs (null = no value).
  */
 export function tokenizeAttrs(text: string): [string, string | null][] {
   const out: [string, string | null][] = [];
@@ -275,10 +276,11 @@ export function tokenizeAttrs(text: string): [string, string | null][] {
   for (;;) {
     // before attribute name
     while (i < n && (WS.has(text[i]) || text[i] === "/")) {
-      if (text[i] === "/" && text[i + 1] === ">") return out;
+      if (text[i] === "/" && text[i + 1] === ">") endsTag(text);
       i++;
     }
-    if (i >= n || text[i] === ">") return out;
+    if (i < n && text[i] === ">") endsTag(text);
+    if (i >= n) return out;
     // attribute name (a leading "=" is part of the name)
     let name = text[i] === "=" ? "=" : "";
     if (name) i++;
@@ -295,7 +297,8 @@ export function tokenizeAttrs(text: string): [string, string | null][] {
     i++;
     // before attribute value
     while (i < n && WS.has(text[i])) i++;
-    if (i >= n || text[i] === ">") {
+    if (i < n && text[i] === ">") endsTag(text);
+    if (i >= n) {
       emit(name, "");
       return out;
     }
@@ -314,8 +317,15 @@ export function tokenizeAttrs(text: string): [string, string | null][] {
       continue;
     }
     while (i < n && !WS.has(text[i]) && text[i] !== ">") value += text[i++];
+    if (i < n && text[i] === ">") endsTag(text);
     emit(name, value.replace(/\0/g, "\ufffd"));
   }
+}
+
+function endsTag(text: string): never {
+  throw new TemplateRuntimeError(
+    `jinja2tsx: the attribute text ${repr(text.slice(0, 40))} ends the start tag, so Jinja's output goes on as element content`,
+  );
 }
 
 function attrsToProps(pairs: [string, string | null][], inSvg: boolean): Record<string, unknown> {
@@ -335,10 +345,27 @@ function attrsToProps(pairs: [string, string | null][], inSvg: boolean): Record<
  * tokenised as HTML, mapped to React props: boolean attributes → `true`, `style` → object, others → strings.
  */
 export function parseAttrs(html: unknown, autoescape = true, inSvg = false): Record<string, unknown> {
-  let text: string;
-  if (html instanceof SafeHtml) text = html.html;
-  else if (html === undefined) text = "";
-  else text = autoescape ? escape(html).html : str(html);
+  return attrsToProps(tokenizeAttrs(attrText(html, autoescape)), inSvg);
+}
+
+function attrText(html: unknown, autoescape: boolean): string {
+  if (html instanceof SafeHtml) return html.html;
+  if (html === undefined) return "";
+  return autoescape ? escape(html).html : str(html);
+}
+
+/**
+ * `<html{% block attrs %}{% endblock %}>`, `<div{{ attrs }}>`: attribute text written right after the tag name.
+ * It must be empty or start with whitespace (or `/`); otherwise Jinja's output would continue the tag name, which
+ * a component cannot reproduce, so the render fails instead.
+ */
+export function parseAttrsAfterName(html: unknown, autoescape = true, inSvg = false): Record<string, unknown> {
+  const text = attrText(html, autoescape);
+  if (text !== "" && !WS.has(text[0]) && text[0] !== "/") {
+    throw new TemplateRuntimeError(
+      `jinja2tsx: the attribute text ${repr(text.slice(0, 40))} written right after a tag name would change the tag name`,
+    );
+  }
   return attrsToProps(tokenizeAttrs(text), inSvg);
 }
 
