@@ -831,12 +831,23 @@ class Lowerer(FlaskLowering):
         if not node.else_:
             return None
         branches: list[StartTagTok] = []
+        sets: list[list[nodes.Assign]] = []  # `{% set %}`s before the start tag, per branch
         i = self.pos
         while True:
-            sig = [(j, t) for j, t in self._sig_tokens(i)][:2]
-            if len(sig) < 2:
+            sig_iter = self._sig_tokens(i)
+            branch_sets: list[nodes.Assign] = []
+            first = next(sig_iter, None)
+            while first is not None:
+                lead = self.item_of(first[1])
+                if lead is None or lead.kind != "stmt" or not isinstance(lead.node, nodes.Assign):
+                    break
+                branch_sets.append(lead.node)
+                first = next(sig_iter, None)
+            second = next(sig_iter, None)
+            if first is None or second is None:
                 return None
-            (_, tag), (j2, marker) = sig
+            sets.append(branch_sets)
+            (_, tag), (j2, marker) = first, second
             item = self.item_of(marker)
             if not isinstance(tag, StartTagTok) or item is None or item.node is not node:
                 return None
@@ -853,12 +864,20 @@ class Lowerer(FlaskLowering):
         exprs = [self.expr(t) for t in tests]
         if not all(self.pure(e) for e in exprs):
             return None
+        hoisted: list[ir.Node] = []
+        if any(sets):
+            # the branches' `{% set %}`s run first, under the same (pure) conditions
+            region = self.scope.region
+            region.branch_depth += 1
+            lowered = [tuple(n for a in b for n in self.statement(a)) for b in sets]
+            region.branch_depth -= 1
+            hoisted.append(ir.If(node.lineno, tuple(zip(exprs, lowered[:-1])), lowered[-1]))
         attr_lists = [tuple(self.attributes(t)) for t in branches]
         cond = ir.CondAttrs(tuple(zip(exprs, attr_lists[:-1])), attr_lists[-1])
         self.pos = i
-        first = branches[0]
-        element = self.element(first, attrs_override=[cond])
-        return [element]
+        first_tag = branches[0]
+        element = self.element(first_tag, attrs_override=[cond])
+        return hoisted + [element]
 
     # -- the conditional wrapper pattern ------------------------------------------------------
 
