@@ -900,14 +900,16 @@ class Lowerer(FlaskLowering):
             return None
         (i1, t1), (i2, t2) = first, second
         close = self.item_of(t2)
-        if not (
-            isinstance(t1, StartTagTok)
-            and t1.name not in VOID_ELEMENTS
-            and close is not None
-            and close.node is node
-            and close.kind == "close"
-        ):
+        if not isinstance(t1, StartTagTok) or t1.name in VOID_ELEMENTS:
             return None
+        # `{% if c %}<div>…more…{% endif %}`: the start tag may be followed by more content
+        # inside the opening block (rendered under the same condition)
+        extra = not (close is not None and close.node is node and close.kind == "close")
+        if extra:
+            found = self._own_close(i1 + 1, node)
+            if found is None:
+                return None
+            i2 = found
         ws_open = [t for t in self.toks[self.pos : i2] if isinstance(t, TextTok)]
         if ws_open and PREFORMATTED.intersection(self.open_stack):
             return None  # whitespace that <pre>/<textarea> would show: keep it simple and exact
@@ -928,6 +930,8 @@ class Lowerer(FlaskLowering):
                     return None
         else:
             return None
+        if self._may_change(node.test, i1 + 1, j):
+            return None  # the closing twin could see another value of the condition
         test = self.expr(node.test)
         if not self.pure(test):
             return None
@@ -943,7 +947,17 @@ class Lowerer(FlaskLowering):
         self.pos = i1 + 1
         attrs = self.attributes(t1)
         self.wrappers.append((node.test, t1.name))
-        self.pos = i2 + 1
+        if extra:
+            self.pos = i1 + 1
+            region = self.scope.region
+            region.branch_depth += 1
+            more = self.content(None)
+            region.branch_depth -= 1
+            self.expect_hole(node, ("close",))
+            opening = [ir.If(line, ((test, tuple(more)),), ())] if more else []
+        else:
+            self.pos = i2 + 1
+            opening = when(inside)
         children = self.content(None)
         self.wrappers.pop()
         # consume the closing twin: open, [whitespace] end tag [whitespace], close
@@ -963,9 +977,40 @@ class Lowerer(FlaskLowering):
             self.pos += 1
         self.expect_hole(twin.node, ("close",))
         element = ir.Element(line, t1.source_name, tuple(attrs), (), in_svg=self.svg_depth > 0)
-        body = when(inside) + children + when(closing_inside)
+        body = opening + children + when(closing_inside)
         wrap = ir.CondWrap(node.lineno, test, element, tuple(body))
         return when(before) + [wrap] + when(after)
+
+    def _may_change(self, test: nodes.Expr, start: int, end: int) -> bool:
+        """Whether Jinja code between tokens ``start`` and ``end`` may change what ``test``
+        reads: it assigns one of its names, sets a namespace attribute of one, or calls a
+        method of one (``kwargs.pop(…)``)."""
+        names = {n.name for n in [test, *test.find_all(nodes.Name)] if isinstance(n, nodes.Name)}
+        for tok in self.toks[start:end]:
+            item = self.item_of(tok)
+            if item is None or item.kind in ("mid", "close"):
+                continue
+            for n in item.node.find_all((nodes.Name, nodes.NSRef, nodes.Call)):
+                if isinstance(n, nodes.Name) and n.ctx != "load" and n.name in names:
+                    return True
+                if isinstance(n, nodes.NSRef) and n.name in names:
+                    return True
+                if (
+                    isinstance(n, nodes.Call)
+                    and isinstance(n.node, nodes.Getattr)
+                    and any(x.name in names for x in n.node.find_all(nodes.Name))
+                ):
+                    return True
+        return False
+
+    def _own_close(self, start: int, node: nodes.Node) -> int | None:
+        """Index of ``node``'s closing hole from ``start`` (None when a branch of it comes
+        first or it is missing)."""
+        for j in range(start, len(self.toks)):
+            item = self.item_of(self.toks[j])
+            if item is not None and item.node is node:
+                return j if item.kind == "close" else None
+        return None
 
     def _is_wrapper_close(self, j: int, item: HoleItem, test: nodes.Expr, tag: str) -> bool:
         other = item.node
@@ -985,6 +1030,8 @@ class Lowerer(FlaskLowering):
         return False
 
     def closes_wrapper(self, item: HoleItem) -> bool:
+        if not isinstance(item.node, nodes.If):
+            return False  # a loop or other block inside the wrapped content
         test, tag = self.wrappers[-1]
         return self._is_wrapper_close(self.pos, item, test, tag)
 
