@@ -417,8 +417,6 @@ def compare(jinja: Rendered, react: Rendered, what: str) -> None:
 
 def typecheck(files: dict[str, str]) -> tuple[bool, str]:
     """``tsc --strict --noEmit`` over generated files plus the runtime, in one process."""
-    import subprocess
-
     from transpiler.convert import RUNTIME_SUBDIR, runtime_sources
     from transpiler.toolchain import find_toolchain
 
@@ -439,31 +437,43 @@ def typecheck(files: dict[str, str]) -> tuple[bool, str]:
             target.mkdir(parents=True, exist_ok=True)
             for name, text in runtime_sources().items():
                 (target / name).write_text(text, encoding="utf-8")
-        (base / "tsconfig.json").write_text(
-            json.dumps(
-                {
-                    "compilerOptions": {
-                        "strict": True,
-                        "noEmit": True,
-                        "jsx": "react-jsx",
-                        "target": "es2022",
-                        "module": "esnext",
-                        "moduleResolution": "bundler",
-                        "skipLibCheck": True,
-                        "types": [],
-                        "typeRoots": [str(Path(tc.root) / "node_modules" / "@types")],
-                    },
-                    "include": ["**/*.ts", "**/*.tsx"],
-                }
-            )
+        return run_tsc(base)
+
+
+def run_tsc(base: Path) -> tuple[bool, str]:
+    """``tsc --strict --noEmit`` over every .ts/.tsx file below ``base`` (a folder inside the
+    toolchain's root, so ``react`` resolves); returns (passed, tsc's output)."""
+    import subprocess
+
+    from transpiler.toolchain import find_toolchain
+
+    tc = find_toolchain(install=True)
+    assert tc is not None
+    (base / "tsconfig.json").write_text(
+        json.dumps(
+            {
+                "compilerOptions": {
+                    "strict": True,
+                    "noEmit": True,
+                    "jsx": "react-jsx",
+                    "target": "es2022",
+                    "module": "esnext",
+                    "moduleResolution": "bundler",
+                    "skipLibCheck": True,
+                    "types": [],
+                    "typeRoots": [str(Path(tc.root) / "node_modules" / "@types")],
+                },
+                "include": ["**/*.ts", "**/*.tsx"],
+            }
         )
-        proc = subprocess.run(
-            [str(tc.tsc), "-p", str(base / "tsconfig.json")],
-            capture_output=True,
-            text=True,
-            cwd=base,
-        )
-        return proc.returncode == 0, proc.stdout + proc.stderr
+    )
+    proc = subprocess.run(
+        [str(tc.tsc), "-p", str(base / "tsconfig.json")],
+        capture_output=True,
+        text=True,
+        cwd=base,
+    )
+    return proc.returncode == 0, proc.stdout + proc.stderr
 
 
 def batched(items: Iterable[Any], n: int) -> Iterable[list[Any]]:

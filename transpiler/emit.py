@@ -386,7 +386,7 @@ class Emitter(FlaskEmitting):
         assert self.t.layout is not None
         flavor = dict(self.t.layout.flavors).get(b.name)
         scope = self.ident("scope") if b.scoped else ""
-        own = self.block_own(b, flavor, scope)
+        own = self.block_own(b, flavor, scope, hoisted=True)
         helper = "rt.block" if flavor is None else "rt.textBlock"
         if b.super_binding is None and not b.scoped:
             return f"() => {helper}({self.block_access(b.name)}, {own})"
@@ -401,16 +401,28 @@ class Emitter(FlaskEmitting):
             f"{helper}({self.block_access(b.name)}, {own}, {scope})"
         )
 
-    def block_own(self, b: ir.BlockDef, flavor: str | None, scope: str = "") -> str:
+    def block_own(
+        self, b: ir.BlockDef, flavor: str | None, scope: str = "", hoisted: bool = False
+    ) -> str:
+        """The block's own content as a render function. ``hoisted``: for the override map
+        of a child template, outside the loops around the block, so a scoped block reads their
+        variables from ``scope``."""
         if b.required:
             return f"() => rt.requiredBlock({js_str(b.name)})"
         received = ""
-        if b.received:
+        from_scope = list(b.received) + (list(b.locals_read) if hoisted else [])
+        loops = [r for r in from_scope if r.kind == "loop"]  # typed: its attributes are read
+        from_scope = [r for r in from_scope if r.kind != "loop"]
+        decls = [
+            f"const {self.var(r)} = {scope}[{js_str(r.name)}] as rt.LoopContext;" for r in loops
+        ]
+        if from_scope:
             fields = [
                 k if k == v else f"{js_str(k) if not IDENT.match(k) else k}: {v}"
-                for k, v in ((r.name, self.var(r)) for r in b.received)
+                for k, v in ((r.name, self.var(r)) for r in from_scope)
             ]
-            received = f"const {{ {', '.join(fields)} }} = {scope};"
+            decls.insert(0, f"const {{ {', '.join(fields)} }} = {scope};")
+        received = " ".join(decls)
         if flavor is None:
             stmts, result = self.function_body(b.body, "jsx")
         else:

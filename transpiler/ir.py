@@ -522,6 +522,9 @@ class BlockDef:
     scoped: bool = False  # the block renders with a scope (`scoped` here or in a parent)
     received: tuple[Binding, ...] = ()  # scope variables an override reads
     passes: tuple[str, ...] = ()  # `scoped` where it stands here: the names it passes
+    # `scoped` inside a loop/with of this template: the local variables its body reads there,
+    # which its override function (hoisted out of the loop) takes from the scope instead
+    locals_read: tuple[Binding, ...] = ()
 
 
 @dataclasses.dataclass(frozen=True)

@@ -1810,6 +1810,12 @@ class Lowerer(FlaskLowering):
                     call,
                 )
             passed.append((n, ir.Var(line, b)))
+        # a macro of this template making the call reads those context values too
+        for outer in self._crossed_macros():
+            outer.context_free = False
+            for n, _ in passed:
+                if n not in outer.context_names:
+                    outer.context_names.append(n)
         return tuple(passed)
 
     def call_block(self, node: nodes.CallBlock) -> ir.MacroCall:
@@ -2008,6 +2014,7 @@ class Lowerer(FlaskLowering):
                 scoped=bool(scope_passed) or inherited is not None,
                 received=tuple(received),
                 passes=tuple(b.name for b in scope_passed),
+                locals_read=scope_passed,
             )
         )
         return ir.BlockRef(node.lineno, node.name, scope_passed)

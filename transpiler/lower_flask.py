@@ -116,6 +116,8 @@ class FlaskLowering(_Base):
         while scope is not None:
             if scope.macro is not None:
                 scope.macro.context_free = False
+                if name not in scope.macro.context_names:
+                    scope.macro.context_names.append(name)  # a module-level macro receives it
             scope = scope.parent
         b = self.prop(name)
         b.flask = True

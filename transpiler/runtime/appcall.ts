@@ -3,7 +3,7 @@
  * `_jinja2tsx/app.ts` next to this runtime): keyword arguments travel as a last `kw({...})`
  * object, and a stub that nobody has implemented yet fails loudly when a render reaches it.
  */
-import { TemplateRuntimeError, TemplateTypeError, isDict, typeName, type Kwargs } from "./core";
+import { TemplateRuntimeError, TemplateTypeError, mappingItems, type Kwargs } from "./core";
 
 const KWARGS = Symbol("jinja2tsx.kwargs");
 
@@ -19,16 +19,13 @@ export function kw(values: Kwargs): Kwargs {
 
 /** `f(k=v, **mapping)`: the keywords given, then the mapping's (a key given twice is an error). */
 export function kwMerge(given: Kwargs, mapping: unknown): Kwargs {
-  if (!isDict(mapping)) {
-    throw new TemplateTypeError(`argument after ** must be a mapping, not ${typeName(mapping)}`);
-  }
   const all: Kwargs = Object.create(null);
   for (const key of Object.keys(given)) all[key] = given[key];
-  for (const key of Object.keys(mapping)) {
+  for (const [key, value] of mappingItems(mapping)) {
     if (Object.prototype.hasOwnProperty.call(all, key)) {
       throw new TemplateTypeError(`got multiple values for keyword argument '${key}'`);
     }
-    all[key] = (mapping as Kwargs)[key];
+    all[key] = value;
   }
   return kw(all);
 }

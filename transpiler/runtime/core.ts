@@ -148,6 +148,19 @@ export interface PyProtocol {
   __call__?(args: unknown[], kwargs: Kwargs): unknown;
   __eq__?(other: unknown): boolean;
   __contains__?(item: unknown): boolean;
+  /** a Mapping that is not a dict (werkzeug's MultiDict): its items as `**mapping` unpacks them */
+  __mapping_items__?(): [string, unknown][];
+}
+
+/**
+ * `f(**mapping)`: the keyword arguments a mapping unpacks to, in order (a dict, or an object with the
+ * `__mapping_items__` protocol); anything else is Python's TypeError.
+ */
+export function mappingItems(mapping: unknown): [string, unknown][] {
+  if (isDict(mapping)) return Object.keys(mapping).map((k) => [k, mapping[k]]);
+  const items = hook(mapping, "__mapping_items__");
+  if (items) return items();
+  throw new TemplateTypeError(`argument after ** must be a mapping, not ${typeName(mapping)}`);
 }
 
 function hook<K extends keyof PyProtocol>(v: unknown, name: K): NonNullable<PyProtocol[K]> | undefined {

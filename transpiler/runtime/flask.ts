@@ -16,6 +16,7 @@
 
 import {
   DictView,
+  mappingItems,
   type Kwargs,
   LazyIter,
   PyCallable,
@@ -346,8 +347,7 @@ function requestField(request: unknown, name: "method" | "blueprint", why: strin
 
 /** The items of `**mapping` in a call: a dict with string keys, else Python's TypeError. */
 export function starPairs(mapping: unknown): [string, unknown][] {
-  if (!isDict(mapping)) return typeError(`argument after ** must be a mapping, not ${typeName(mapping)}`);
-  return Object.keys(mapping).map((k) => [k, mapping[k]]);
+  return mappingItems(mapping);
 }
 
 /**
@@ -527,6 +527,9 @@ export class MultiDict {
   }
   __getitem__(k: unknown): unknown {
     return this.first(k);
+  }
+  __mapping_items__(): [string, unknown][] {
+    return [...this.lists].map(([k, l]) => [k, l[0]]);
   }
   __contains__(k: unknown): boolean {
     const key = this.key(k);
@@ -819,9 +822,11 @@ export class FlaskRequest {
 const REQUESTS = new WeakMap<object, FlaskRequest>();
 
 /** The `request` prop as the template sees `flask.request`. */
-export function flaskRequest(data: FlaskRequestData | FlaskRequest | undefined): FlaskRequest {
-  if (data === undefined || data === null) return missingProp("request");
-  if (data instanceof FlaskRequest) return data;
+export function flaskRequest(value: FlaskRequestData | FlaskRequest | unknown): FlaskRequest {
+  // `unknown`: a macro receives the prop through its rt.MacroContext
+  if (value === undefined || value === null) return missingProp("request");
+  if (value instanceof FlaskRequest) return value;
+  const data = propObject(value, "request") as FlaskRequestData;
   let r = REQUESTS.get(data);
   if (r === undefined) {
     r = new FlaskRequest(data);
@@ -866,9 +871,10 @@ export class FlaskUser {
 const USERS = new WeakMap<object, FlaskUser>();
 
 /** The `current_user` prop as the template sees Flask-Login's proxy. */
-export function flaskUser(data: FlaskUserData | FlaskUser | undefined): FlaskUser {
-  if (data === undefined || data === null) return missingProp("current_user");
-  if (data instanceof FlaskUser) return data;
+export function flaskUser(value: FlaskUserData | FlaskUser | unknown): FlaskUser {
+  if (value === undefined || value === null) return missingProp("current_user");
+  if (value instanceof FlaskUser) return value;
+  const data = propObject(value, "current_user") as FlaskUserData;
   let u = USERS.get(data);
   if (u === undefined) {
     u = new FlaskUser(data);
@@ -878,6 +884,14 @@ export function flaskUser(data: FlaskUserData | FlaskUser | undefined): FlaskUse
 }
 
 /** `session`, `g`, `config`, `csrf_token`: the prop itself, which must be present. */
+/** A Flask prop that must be a JSON object (it may arrive untyped, through a macro's context). */
+function propObject(value: unknown, name: string): object {
+  if (typeof value !== "object" || value === null || Array.isArray(value)) {
+    throw new TemplateTypeError(`the ${name} prop must be a JSON object`);
+  }
+  return value;
+}
+
 export function flaskValue<T>(value: T | undefined, name: string): T {
   if (value === undefined) return missingProp(name);
   return value;
@@ -893,11 +907,13 @@ const FLASHES = new WeakMap<object, unknown[][]>();
 
 /** Flask's `get_flashed_messages(with_categories=False, category_filter=())`. */
 export function getFlashedMessages(
-  data: FlashData | undefined,
+  value: FlashData | unknown,
   withCategories: unknown = false,
   categoryFilter: unknown = tuple([]),
 ): unknown[] {
-  if (data === undefined || data === null) return missingProp("_flashes");
+  if (value === undefined || value === null) return missingProp("_flashes");
+  if (!Array.isArray(value)) throw new TemplateTypeError("the _flashes prop must be a list of [category, message]");
+  const data = value as FlashData;
   let flashes = FLASHES.get(data);
   if (flashes === undefined) {
     flashes = data.map((f) => tuple([f[0], f.length > 2 && f[2] === true ? markup(str(f[1])) : f[1]]));
