@@ -32,9 +32,16 @@ def run(
 
 @pytest.fixture()
 def project(tmp_path: Path) -> Path:
-    """A fresh copy of the example app, as a user would have it."""
+    """A fresh copy of the example app, as a user would have it (with its pyproject.toml, whose
+    [tool.jinja2tsx] names the Flask app url_for builds from)."""
     shutil.copytree(APP, tmp_path / "app")
     return tmp_path / "app"
+
+
+def configure(project: Path, toml: str) -> None:
+    """Add settings to the app's own configuration (its [tool.jinja2tsx] table comes last)."""
+    config = project / "pyproject.toml"
+    config.write_text(config.read_text() + toml)
 
 
 def test_console_script_is_installed() -> None:
@@ -152,15 +159,13 @@ def test_rule_explains_codes(project: Path) -> None:
 
 
 def test_configuration_in_pyproject(project: Path) -> None:
-    (project / "pyproject.toml").write_text(
-        '[tool.jinja2tsx]\nsrc = "templates"\nout = "generated"\nexclude = ["admin/**"]\n'
-    )
+    configure(project, 'src = "templates"\nout = "generated"\nexclude = ["admin/**"]\n')
     proc = run("convert", cwd=project)
     assert proc.returncode == 0, proc.stderr
     assert (project / "generated" / "index.tsx").is_file()
     assert not (project / "generated" / "admin").exists()
 
-    (project / "pyproject.toml").write_text('[tool.jinja2tsx]\nsrcs = "templates"\n')
+    configure(project, 'srcs = "templates"\n')
     bad = run("check", cwd=project)
     assert bad.returncode == 2
     assert "unknown key 'srcs'" in bad.stderr
@@ -187,6 +192,7 @@ def test_without_node_convert_writes_unformatted_tsx(
         raise ToolchainError("Node.js not found")
 
     monkeypatch.setattr(nodeworker, "shared_worker", no_node)
+    monkeypatch.chdir(project)  # run in the project: its configuration names the Flask app
     code = main(["convert", str(project / "templates"), "--out", str(project / "web")])
     err = capsys.readouterr().err
     assert code == 0, err
@@ -232,9 +238,7 @@ def test_app_defined_names_get_stubs_that_are_never_overwritten(project: Path) -
     check = run("check", "templates", "--out", "web", cwd=project)
     assert "money" not in check.stderr and check.stderr.count("W002") == 3  # cheap is new
 
-    (project / "pyproject.toml").write_text(
-        '[tool.jinja2tsx]\nfilters = ["money", "datetimeformat"]\n'
-    )
+    configure(project, 'filters = ["money", "datetimeformat"]\n')
     strict = run("check", "templates", cwd=project)
     assert strict.returncode == 1
     assert "templates/shop.html:1:1: U003 unknown global function icon()" in strict.stderr
@@ -269,9 +273,7 @@ def test_configured_template_names(project: Path) -> None:
     refused = run("check", "templates", cwd=project)
     assert refused.returncode == 1 and "T003" in refused.stderr
     assert "[tool.jinja2tsx.template_names]" in refused.stderr  # the hint says what to do
-    (project / "pyproject.toml").write_text(
-        '[tool.jinja2tsx.template_names]\nlayout_template = "base.html"\n'
-    )
+    configure(project, '[tool.jinja2tsx.template_names]\nlayout_template = "base.html"\n')
     proc = run("convert", "templates", "--out", "web", cwd=project)
     assert proc.returncode == 0, proc.stderr
     themed = (project / "web" / "themed.tsx").read_text()
