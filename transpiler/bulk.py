@@ -22,6 +22,7 @@ from . import __version__
 from .appnames import APP_MODULE, AppNames, AppUse, exported, updated_module
 from .convert import (
     TEMPLATE_SUFFIXES,
+    BackgroundFormatter,
     TemplateResult,
     atomic_write,
     convert_names,
@@ -250,7 +251,9 @@ def _convert_all(
     jobs: int,
     tick: Callable[[int, str], None],
     search_path: Sequence[Path] = (),
+    on_result: Callable[[TemplateResult], None] = lambda r: None,
 ) -> list[TemplateResult]:
+    """Convert ``names``; ``on_result`` sees each result as soon as it exists."""
     if jobs == 0:
         jobs = 1 if len(names) < 48 else min(8, os.cpu_count() or 1)
     if jobs <= 1 or len(names) < 2:
@@ -261,7 +264,9 @@ def _convert_all(
 
         project = Project(env)
         for name in names:
-            out.extend(_convert_one(src, name, env, project))
+            for r in _convert_one(src, name, env, project):
+                on_result(r)
+                out.append(r)
             tick(1, name)
         return out
     size = max(1, min(32, len(names) // (jobs * 4) or 1))
@@ -272,6 +277,7 @@ def _convert_all(
         futures = [pool.submit(_convert_chunk, str(src), chunk, options, paths) for chunk in chunks]
         for fut, chunk in zip(futures, chunks):
             for r in fut.result():
+                on_result(r)
                 results[r.name] = r
             tick(len(chunk), chunk[-1])
     return [results[n] for n in names]
@@ -340,14 +346,21 @@ def run_convert(
         else:
             todo.append(name)
 
-    results = _convert_all(src, todo, options, jobs, tick, search_path)
+    # prettier formats each module while the next ones convert (see BackgroundFormatter)
+    formatter = BackgroundFormatter() if options.format and todo else None
+
+    def submit(r: TemplateResult) -> None:
+        if formatter is not None and r.ok:
+            formatter.submit(r.name, r.output, r.tsx or "")
+
+    results = _convert_all(src, todo, options, jobs, tick, search_path, submit)
     ok = [r for r in results if r.ok]
     warnings: list[str] = []
-    if options.format:
-        texts = format_sources([(r.output, r.tsx or "") for r in ok], warnings)
+    if formatter is not None:
+        formatted = formatter.results()
+        warnings += list(dict.fromkeys(formatter.warnings))
     else:
-        texts = [r.tsx or "" for r in ok]
-    formatted = dict(zip([r.name for r in ok], texts))
+        formatted = {r.name: r.tsx or "" for r in ok}
     for r in results:
         if not r.ok:
             outcomes[r.name] = Outcome(r.name, r.output, "not-convertible", r.diagnostics)

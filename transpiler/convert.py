@@ -152,6 +152,57 @@ def format_sources(files: list[tuple[str, str]], warn: list[str] | None = None) 
     return out
 
 
+class BackgroundFormatter:
+    """prettier running while the converter goes on: modules are formatted in batches on a
+    thread that waits for the one Node process, so the conversion (Python, one core) and the
+    formatting (Node, another core) overlap instead of adding up. ``results()`` waits for the
+    rest and returns the formatted text of each submitted key (the unformatted text where
+    prettier is unavailable or rejects it, with a warning as ``format_sources`` gives)."""
+
+    BATCH = 24
+
+    def __init__(self) -> None:
+        import queue
+        import threading
+
+        self._queue: queue.Queue[tuple[str, str, str] | None] = queue.Queue()
+        self._done: dict[str, str] = {}
+        self.warnings: list[str] = []
+        self._thread = threading.Thread(target=self._run, name="jinja2tsx-format", daemon=True)
+        self._thread.start()
+
+    def submit(self, key: str, path: str, text: str) -> None:
+        self._queue.put((key, path, text))
+
+    def _run(self) -> None:
+        import queue
+
+        finished = False
+        while not finished:
+            batch: list[tuple[str, str, str]] = []
+            item = self._queue.get()
+            while True:
+                if item is None:
+                    finished = True
+                    break
+                batch.append(item)
+                if len(batch) >= self.BATCH:
+                    break
+                try:
+                    item = self._queue.get_nowait()
+                except queue.Empty:
+                    break
+            if batch:
+                texts = format_sources([(p, t) for _, p, t in batch], self.warnings)
+                for (key, _, _), text in zip(batch, texts):
+                    self._done[key] = text
+
+    def results(self) -> dict[str, str]:
+        self._queue.put(None)
+        self._thread.join()
+        return self._done
+
+
 def write_runtime(dest: Path) -> None:
     target = dest / RUNTIME_SUBDIR
     for name, text in runtime_sources().items():

@@ -36,6 +36,8 @@ from typing import Any
 
 from jinja2 import nodes
 
+from .treeindex import index_of
+
 # attributes only a WTForms form or field has
 FORM_ATTRS = frozenset({"hidden_tag", "csrf_token", "form_errors"})
 FIELD_ATTRS = frozenset({"widget", "flags", "short_name", "render_kw", "raw_data"})
@@ -122,8 +124,7 @@ def form_names(tree: nodes.Template, macro_params: MacroParams | None = None) ->
     """The names of ``tree`` that may hold WTForms forms or fields. ``macro_params`` resolves a
     call of an imported macro to (its parameters, those that take fields)."""
     by_type: dict[type, list[Any]] = defaultdict(list)
-    for n in tree.find_all(nodes.Node):
-        by_type[type(n)].append(n)
+    by_type.update(index_of(tree).by_type)
     macros: dict[str, nodes.Macro] = {m.name: m for m in by_type[nodes.Macro]}
     not_values = set(SPECIAL) | set(macros)
     for imp in by_type[nodes.Import]:
@@ -250,12 +251,13 @@ def imported_macro_params(
     line)`` returns the lowered template (an ``ir.Template``) or None when it does not load."""
     from_names: dict[str, tuple[str, str]] = {}
     aliases: dict[str, str] = {}
-    for fimp in tree.find_all(nodes.FromImport):
+    index = index_of(tree)
+    for fimp in index.of(nodes.FromImport):
         if isinstance(fimp.template, nodes.Const) and isinstance(fimp.template.value, str):
             for item in fimp.names:
                 src, local = (item, item) if isinstance(item, str) else item
                 from_names[local] = (fimp.template.value, src)
-    for imp in tree.find_all(nodes.Import):
+    for imp in index.of(nodes.Import):
         if isinstance(imp.template, nodes.Const) and isinstance(imp.template.value, str):
             aliases[imp.target] = imp.template.value
 

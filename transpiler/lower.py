@@ -28,6 +28,7 @@ from jinja2 import nodes
 from jinja2.compiler import find_undeclared
 
 from . import formdetect, i18n, ir
+from .treeindex import index_of
 from .appnames import RESERVED_GLOBALS, AppUse, Kind, app_names_of
 from .diagnostics import ConversionError
 from .environment import FLASK_ENV_GLOBALS, JINJA_GLOBALS, unknown_tag_help
@@ -356,7 +357,7 @@ class Lowerer(FlaskLowering):
         # any `x.append(...)`-style call: containers built in the template may gain Markup later
         self.mutates = any(
             isinstance(c.node, nodes.Getattr) and c.node.attr in MUTATING_METHODS
-            for c in tree.find_all(nodes.Call)
+            for c in index_of(tree).of(nodes.Call)
         )
         self.project = project
         self.init_flask(tree)

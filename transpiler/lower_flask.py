@@ -23,6 +23,7 @@ from jinja2 import nodes
 
 from . import ir
 from .flaskapp import flask_settings
+from .treeindex import index_of
 
 if TYPE_CHECKING:  # pragma: no cover
     from .lower import Lowerer
@@ -79,15 +80,12 @@ class FlaskLowering(_Base):
     csrf_called: bool
 
     def init_flask(self, tree: nodes.Template) -> None:
-        calls = [c for c in tree.find_all(nodes.Call) if isinstance(c.node, nodes.Name)]
+        index = index_of(tree)
+        calls = [c for c in index.of(nodes.Call) if isinstance(c.node, nodes.Name)]
         called = {id(c.node) for c in calls}
         self.csrf_called = any(c.node.name == CSRF_PROP for c in calls)  # type: ignore[attr-defined]
-        parents = {
-            id(child): parent
-            for parent in tree.find_all(nodes.Node)
-            for child in parent.iter_child_nodes()
-        }
-        for name in tree.find_all(nodes.Name):
+        parents = index.parents
+        for name in index.of(nodes.Name):
             if name.ctx != "load" or id(name) in called:
                 continue
             if name.name == FLASHES_PROP:
