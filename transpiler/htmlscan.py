@@ -70,6 +70,7 @@ class StartTagTok:
     attrs: list[Attr | HoleRef]
     offset: int
     name_end: int
+    self_closing: bool = False  # ends with "/>" (meaningful in SVG/MathML only)
 
 
 @dataclasses.dataclass(slots=True)
@@ -109,6 +110,7 @@ class _Builder(lark.Transformer):
 
     def __init__(self, text: str) -> None:
         super().__init__()
+        self.source_text = text
         # Holes are numbered in text order; the transformer runs bottom-up, so number by offset.
         self.hole_offsets = [i for i, ch in enumerate(text) if ch == HOLE]
 
@@ -166,7 +168,7 @@ class _Builder(lark.Transformer):
         source_name = str(open_tok)[1:]
         attrs: list[Attr | HoleRef] = []
         rest: list[object] = []
-        closed = False
+        closed = self_closing = False
         for item in items[1:]:
             if closed:
                 rest.append(item)
@@ -176,9 +178,25 @@ class _Builder(lark.Transformer):
                 attrs.append(self._hole(item))
             elif isinstance(item, Token) and item.type == "TAG_CLOSE":
                 closed = True
+                self_closing = self._self_closing(item.start_pos or 0)
         start = open_tok.start_pos or 0
         tag = StartTagTok(source_name.lower(), source_name, attrs, start, start + len(open_tok))
+        tag.self_closing = closed and self_closing
         return tag, rest
+
+    def _self_closing(self, close: int) -> bool:
+        """Whether the ``>`` at ``close`` ends the tag with ``/>``: a slash that is not the
+        end of an unquoted attribute value (``<a href=/x/>``)."""
+        text = self.source_text
+        if close == 0 or text[close - 1] != "/":
+            return False
+        k = close - 1
+        while k > 0 and text[k - 1] not in " \t\n\r\f\"'=<>`\ue000":
+            k -= 1
+        j = k - 1
+        while j >= 0 and text[j] in " \t\n\r\f":
+            j -= 1
+        return not (j >= 0 and text[j] == "=")
 
     def start_tag(self, items: list[object]) -> StartTagTok:
         return self._tag(items, "TAG_OPEN")[0]

@@ -29,6 +29,7 @@ from jinja2.compiler import find_undeclared
 
 from . import formdetect, i18n, ir
 from .treeindex import index_of
+from . import tagsplit
 from .appnames import RESERVED_GLOBALS, AppUse, Kind, app_names_of
 from .diagnostics import ConversionError
 from .environment import FLASK_ENV_GLOBALS, JINJA_GLOBALS, unknown_tag_help
@@ -1047,6 +1048,8 @@ class Lowerer(FlaskLowering):
         in_svg = self.svg_depth > 0 or name == "svg"
         if name in VOID_ELEMENTS and not in_svg:
             return ir.Element(line, tok.source_name, tuple(attrs), (), void=True, in_svg=in_svg)
+        if in_svg and tok.self_closing:  # `<use href="#i"/>`: an empty element in SVG
+            return ir.Element(line, tok.source_name, tuple(attrs), (), in_svg=True)
         if name == "svg":
             self.svg_depth += 1
         self.open_stack.append(name)
@@ -2638,4 +2641,18 @@ def lower_template(
             message, hint = known
         raise ConversionError("J001", message, exc.lineno or 1, 1, hint) from None
     autoescape = env.autoescape(name) if callable(env.autoescape) else bool(env.autoescape)
-    return Lowerer(source, name, tree, autoescape, project, env).lower()
+    try:
+        return Lowerer(source, name, tree, autoescape, project, env).lower()
+    except ConversionError as exc:
+        if exc.code not in ("H001", "H101", "H104"):
+            raise
+        # `<li class="a{% if x %} b" c="d{% endif %}">`: an {% if %} crossing attribute quotes
+        # inside a start tag; one start tag per branch is the same template (see tagsplit)
+        split = tagsplit.split_crossing_ifs(source)
+        if split is None:
+            raise
+        try:
+            tree = env.parse(split, name, name)
+            return Lowerer(split, name, tree, autoescape, project, env).lower()
+        except (ConversionError, jinja2.TemplateSyntaxError):
+            raise exc from None
