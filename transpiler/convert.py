@@ -78,8 +78,14 @@ def convert_source(
     env = env or make_environment()
     out = output_name(name)
     try:
-        tree = lower_template(source, name, env, project)
-        tsx = emit_module(tree, runtime_import_for(out), label or name)
+        cached = project.converted(name, source) if project is not None and label is None else None
+        if cached is not None:  # already lowered and emitted as another template's dependency
+            tree, tsx = cached
+        else:
+            tree = lower_template(source, name, env, project)
+            tsx = emit_module(tree, runtime_import_for(out), label or name)
+            if project is not None and label is None:
+                project.remember(name, source, tree, tsx)
         return TemplateResult(name, out, tsx, [], list(tree.app_uses))
     except ConversionError as exc:
         return TemplateResult(name, out, None, [exc.diagnostic(label or name)])

@@ -317,6 +317,14 @@ class Emitter(FlaskEmitting):
             imports.append(f'import * as {alias} from "{path}";')
         for path, names in sorted(self.imports.items()):
             imports.append(f'import {{ {", ".join(sorted(names))} }} from "{path}";')
+        # the layout's macros: Jinja's module of a child template exports them too
+        reexports: dict[str, list[str]] = {}
+        for info in t.macros:
+            if info.module != t.name and info.module_level:
+                forms = [info.name, info.name + "_html"] if info.jsx_ok else [info.name + "_html"]
+                reexports.setdefault(self.module_path(info.module), []).extend(forms)
+        for path, names in sorted(reexports.items()):
+            imports.append(f'export {{ {", ".join(names)} }} from "{path}";')
         lines += imports + [""]
         for decl in self.module_decls:
             lines += [decl, ""]
@@ -374,8 +382,9 @@ class Emitter(FlaskEmitting):
             entries.append(
                 f"{js_str(b.name) if not IDENT.match(b.name) else b.name}: {self.block_override(b)}"
             )
-        props.append("blocks={{ " + ", ".join(entries) + " }}")
-        return f"<{alias} {' '.join(props)} />"
+        if t.layout.parent_has_blocks:  # (a layout without blocks renders none of ours)
+            props.append("blocks={{ " + ", ".join(entries) + " }}")
+        return f"<{alias}{''.join(' ' + p for p in props)} />"
 
     def block_access(self, name: str) -> str:
         if IDENT.match(name):
@@ -590,6 +599,11 @@ class Emitter(FlaskEmitting):
             items.append(f"...rt.dict([{self.expr(c.starstar)}])")
         return "{ " + ", ".join(items) + " }"
 
+    def given(self, a: ir.Expr) -> str:
+        """An argument for a parameter with a default: an Undefined value must stay one."""
+        code = self.expr(a)
+        return code if isinstance(a, ir.Const) else f"rt.given({code})"
+
     def args(self, c: ir.CallArgs) -> str:
         pos = "[" + self.positional(c) + "]"
         kw = self.keywords(c)
@@ -600,7 +614,7 @@ class Emitter(FlaskEmitting):
     def x_Call(self, e: ir.Call) -> str:
         c = e.call
         if _is_caller_call(e):
-            return f"{self.expr(e.func)}!({', '.join(self.expr(a) for a in c.args)})"
+            return f"{self.expr(e.func)}!({', '.join(self.given(a) for a in c.args)})"
         if isinstance(e.func, ir.Global):
             name = e.func.name
             pos = self.positional(c)
@@ -814,11 +828,21 @@ class Emitter(FlaskEmitting):
             self.stmts.pop()
             self.declared = saved_declared
 
+    def explicit_params(self, n: ir.MacroDef | ir.CallerDef) -> list[str]:
+        """Statements unwrapping parameters a caller may give as Undefined (``rt.given``):
+        those with defaults; every parameter of a caller body (its callers cannot know)."""
+        return [
+            f"{self.var(b)} = rt.explicit({self.var(b)});"
+            for b, d in zip(n.params, n.defaults)
+            if d is not None or isinstance(n, ir.CallerDef)
+        ]
+
     def macro_function(self, n: ir.MacroDef, form: str, export: bool) -> str:
         name = self.macro_fn(n.info, form)
         params = self.macro_params(n, form)
         self.macro_forms = getattr(self, "macro_forms", {})
         stmts, result = self.function_body(n.body, form)
+        stmts = self.explicit_params(n) + stmts
         ret = ": ReactNode" if form == "jsx" else ": rt.SafeHtml"
         if form == "jsx":
             self.needs_react_types = True
@@ -829,6 +853,7 @@ class Emitter(FlaskEmitting):
     def caller_fn(self, c: ir.CallerDef, form: str) -> str:
         params = self.macro_params(c, form)
         stmts, result = self.function_body(c.body, form)
+        stmts = self.explicit_params(c) + stmts
         if stmts:
             return f"({params}) => {{ {' '.join(stmts)} return {result}; }}"
         return f"({params}) => {result}"
@@ -854,7 +879,11 @@ class Emitter(FlaskEmitting):
             fn = self.macro_fn(info, form)
         if e.dynamic:
             return self.dynamic_macro_call(e, fn, form)
-        args = ["undefined" if a is None else self.expr(a) for a in e.args]
+        first_default = len(info.params) - info.n_defaults
+        args = [
+            ("undefined" if a is None else self.given(a) if i >= first_default else self.expr(a))
+            for i, a in enumerate(e.args)
+        ]
         if info.takes_context:
             fields = []
             for name, value in e.context:
@@ -895,7 +924,7 @@ class Emitter(FlaskEmitting):
         spec = (
             f"{{ name: {js_str(info.name)}, params: [{', '.join(js_str(p) for p in info.params)}], "
             f"varargs: {str(info.catch_varargs).lower()}, kwargs: {str(info.catch_kwargs).lower()}, "
-            f"caller: {str(info.uses_caller).lower()} }}"
+            f"caller: {str(info.uses_caller).lower()}, defaults: {info.n_defaults} }}"
         )
         args = [fn, spec, f"[{', '.join(positional)}]", f"[{', '.join(pairs)}]"]
         before = [self.macro_context_arg(e)] if info.takes_context else []

@@ -14,6 +14,9 @@ class Project:
         self.env = env
         self._done: dict[str, ir.Template | ConversionError] = {}
         self._loading: list[str] = []
+        # what each loaded template's module is, with the source it came from: converting that
+        # template itself later reuses both instead of lowering and emitting it again
+        self._emitted: dict[str, tuple[str, str]] = {}  # name → (source, TSX)
 
     def exists(self, name: str) -> bool:
         if name in self._done:
@@ -45,10 +48,12 @@ class Project:
                 raise ConversionError("T001", f"template {name!r} not found", line)
             self._loading.append(name)
             try:
-                done = lower_template(self.source(name), name, self.env, self)
+                source = self.source(name)
+                done = lower_template(source, name, self.env, self)
                 # a template whose module cannot be emitted is as unusable as one that does
                 # not lower: its importers must not import a module that is never written
-                emit_module(done, runtime_import_for(output_name(name)), name)
+                tsx = emit_module(done, runtime_import_for(output_name(name)), name)
+                self._emitted[name] = (source, tsx)
             except ConversionError as exc:
                 done = exc
             finally:
@@ -61,6 +66,19 @@ class Project:
                 line,
             )
         return done
+
+    def converted(self, name: str, source: str) -> tuple[ir.Template, str] | None:
+        """The lowered template and its module when ``name`` was loaded from ``source``."""
+        done, emitted = self._done.get(name), self._emitted.get(name)
+        if isinstance(done, ir.Template) and emitted is not None and emitted[0] == source:
+            return done, emitted[1]
+        return None
+
+    def remember(self, name: str, source: str, tree: ir.Template, tsx: str) -> None:
+        """``name`` converted on its own: importers converted later load it from here."""
+        if name not in self._done and name not in self._loading:
+            self._done[name] = tree
+            self._emitted[name] = (source, tsx)
 
     def lowered(self, name: str) -> ir.Template | ConversionError | None:
         return self._done.get(name)

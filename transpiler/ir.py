@@ -550,6 +550,7 @@ class Layout:
     flavors: tuple[tuple[str, str], ...] = ()  # string-slot blocks of the whole chain
     scoped: tuple[tuple[str, tuple[str, ...]], ...] = ()  # scoped blocks of the chain: names
     sets: tuple[str, ...] = ()  # names set by a top-level {% set %} here or in a parent
+    parent_has_blocks: bool = True  # the parent takes `blocks` (it has a block of its own)
 
 
 @dataclasses.dataclass(frozen=True)

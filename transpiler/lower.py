@@ -363,6 +363,7 @@ class Lowerer(FlaskLowering):
         self.project = project
         self.init_flask(tree)
         self.macros: list[ir.MacroInfo] = []
+        self.parent_macros: tuple[ir.MacroInfo, ...] = ()  # the layout's exported macros
         self.app_names = app_names_of(self.env)
         self.app_uses: list[AppUse] = []
         self.assumptions: list[tuple[ir.Expr, str, str]] = []  # configured template names
@@ -387,7 +388,7 @@ class Lowerer(FlaskLowering):
         self.props: dict[str, ir.Binding] = {}
         self.root_region = Region()
         self.scope = Scope(None, self.root_region)
-        self.wrappers: list[tuple[nodes.Expr, str]] = []
+        self.wrappers: list[tuple[nodes.Expr, tuple[str, ...]]] = []  # test, tags outermost first
         self.svg_depth = 0
         self.loop_recursive: dict[int, bool] = {}
         self.extends_seen = False
@@ -506,11 +507,25 @@ class Lowerer(FlaskLowering):
             body=tuple(body),
             props=tuple(self.props.values()),
             autoescape=self.autoescape,
-            macros=tuple(self.macros),
+            macros=self.exported_macros(),
             layout=layout,
             app_uses=tuple(self.app_uses),
             assumptions=tuple(self.assumptions),
         )
+
+    def exported_macros(self) -> tuple[ir.MacroInfo, ...]:
+        """What importing this template gives: its top-level macros and, for a child template,
+        its layout's (Jinja runs the layout's top level after the child's, so the layout's
+        macro wins where both define one)."""
+        exported = {m.name: m for m in self.macros}
+        for m in self.parent_macros:
+            if m.name in exported and exported[m.name] is not m:
+                # the child's own macro of that name is what its own code calls; importers
+                # would get the layout's: keep the name out of the module rather than guess
+                del exported[m.name]
+                continue
+            exported[m.name] = m
+        return tuple(exported.values())
 
     def child_body(self, body: list[ir.Node]) -> list[ir.Node]:
         """A child template renders only its parent: keep its definitions and statements
@@ -563,7 +578,14 @@ class Lowerer(FlaskLowering):
             props.append((p.name, ir.Var(mark.line, b)))
         sets = tuple(sorted(self.parent_sets | set(sets)))
         return ir.Layout(
-            tuple(self.blocks), mark.parent, parent.component, tuple(props), flavors, scoped, sets
+            tuple(self.blocks),
+            mark.parent,
+            parent.component,
+            tuple(props),
+            flavors,
+            scoped,
+            sets,
+            parent_has_blocks=parent.layout is not None,
         )
 
     # -- content --------------------------------------------------------------------------
@@ -656,6 +678,8 @@ class Lowerer(FlaskLowering):
         node = item.node
         if isinstance(node, nodes.If):
             wrapped = self.try_wrapper(node)
+            if wrapped is None:
+                wrapped = self.try_nested_wrapper(node)
             if wrapped is not None:
                 return wrapped
             variant = self.try_variant_start_tag(node)
@@ -948,7 +972,7 @@ class Lowerer(FlaskLowering):
         inside = [t.text for t in self.toks[i1 + 1 : i2] if isinstance(t, TextTok)]
         self.pos = i1 + 1
         attrs = self.attributes(t1)
-        self.wrappers.append((node.test, t1.name))
+        self.wrappers.append((node.test, (t1.name,)))
         if extra:
             self.pos = i1 + 1
             region = self.scope.region
@@ -1014,28 +1038,156 @@ class Lowerer(FlaskLowering):
                 return j if item.kind == "close" else None
         return None
 
-    def _is_wrapper_close(self, j: int, item: HoleItem, test: nodes.Expr, tag: str) -> bool:
+    def _is_wrapper_close(
+        self, j: int, item: HoleItem, test: nodes.Expr, tags: str | tuple[str, ...]
+    ) -> bool:
+        """``item`` (at token ``j``) opens ``{% if test %}`` holding only the end tags of
+        ``tags`` (innermost first) and whitespace."""
         other = item.node
         assert isinstance(other, nodes.If)
         if other.elif_ or other.else_ or other.test != test:
             return False
         toks = self.toks
+        names = (tags,) if isinstance(tags, str) else tags
+        nested = len(names) > 1  # (comments between the end tags allowed there)
+
+        def skippable(tok: HtmlToken) -> bool:
+            if isinstance(tok, TextTok):
+                return not tok.text.strip()
+            return nested and isinstance(tok, CommentTok)
+
         k = j + 1
-        while k < len(toks) and isinstance(toks[k], TextTok) and not toks[k].text.strip():  # type: ignore[union-attr]
-            k += 1
-        if k < len(toks) and isinstance(toks[k], EndTagTok) and toks[k].name == tag:  # type: ignore[union-attr]
-            k += 1
-            while k < len(toks) and isinstance(toks[k], TextTok) and not toks[k].text.strip():  # type: ignore[union-attr]
+        for tag in reversed(names):
+            while k < len(toks) and skippable(toks[k]):
                 k += 1
-            after = self.item_of(toks[k]) if k < len(toks) else None
-            return after is not None and after.node is other and after.kind == "close"
-        return False
+            if not (k < len(toks) and isinstance(toks[k], EndTagTok) and toks[k].name == tag):  # type: ignore[union-attr]
+                return False
+            k += 1
+        while k < len(toks) and skippable(toks[k]):
+            k += 1
+        after = self.item_of(toks[k]) if k < len(toks) else None
+        return after is not None and after.node is other and after.kind == "close"
+
+    def try_nested_wrapper(self, node: nodes.If) -> list[ir.Node] | None:
+        """``{% if c %}<div a><div b>{% endif %}…{% if c %}</div></div>{% endif %}``: several
+        wrappers under one condition (comments and whitespace between the tags allowed)."""
+        if node.elif_ or node.else_:
+            return None
+        toks = self.toks
+        tags: list[tuple[int, StartTagTok]] = []
+        i = self.pos
+        while i < len(toks):
+            tok = toks[i]
+            item = self.item_of(tok)
+            if item is not None:
+                if item.node is node and item.kind == "close":
+                    break
+                return None
+            if isinstance(tok, StartTagTok):
+                if tok.name in VOID_ELEMENTS or tok.self_closing and self.svg_depth:
+                    return None
+                tags.append((i, tok))
+            elif not (
+                isinstance(tok, CommentTok) or isinstance(tok, TextTok) and not tok.text.strip()
+            ):
+                return None
+            i += 1
+        else:
+            return None
+        if len(tags) < 2:
+            return None
+        close = i
+        names = tuple(t.name for _, t in tags)
+        depth = 0
+        for j in range(close + 1, len(toks)):
+            item = self.item_of(toks[j])
+            if item is None:
+                continue
+            if item.kind == "open" and depth == 0 and isinstance(item.node, nodes.If):
+                if self._is_wrapper_close(j, item, node.test, names):
+                    break
+            if item.kind == "open":
+                depth += 1
+            elif item.kind == "close":
+                depth -= 1
+                if depth < 0:
+                    return None
+        else:
+            return None
+        if PREFORMATTED.intersection(self.open_stack) or self._may_change(node.test, self.pos, j):
+            return None
+        test = self.expr(node.test)
+        if not self.pure(test):
+            return None
+        line = self.position(tags[0][1].offset)[0]
+
+        def when(items: list[ir.Node]) -> list[ir.Node]:
+            return [ir.If(line, ((test, tuple(items)),), ())] if items else []
+
+        def markup(start: int, end: int) -> list[ir.Node]:
+            """The whitespace and comments between tokens ``start`` and ``end``."""
+            out: list[ir.Node] = []
+            for tok in toks[start:end]:
+                if isinstance(tok, TextTok):
+                    out.append(ir.Text(line, tok.text))
+                elif isinstance(tok, CommentTok):
+                    out.append(
+                        ir.Comment(
+                            self.position(tok.offset)[0], tuple(self.parts_content(tok.parts))
+                        )
+                    )
+            return out
+
+        elements = []
+        for _, t in tags:
+            elements.append(
+                ir.Element(
+                    self.position(t.offset)[0],
+                    t.source_name,
+                    tuple(self.attributes(t)),
+                    (),
+                    in_svg=self.svg_depth > 0,
+                )
+            )
+        leading = [markup(self.pos, tags[0][0])] + [
+            markup(tags[n][0] + 1, tags[n + 1][0] if n + 1 < len(tags) else close)
+            for n in range(len(tags))
+        ]
+        self.pos = close + 1
+        self.wrappers.append((node.test, names))
+        children = self.content(None)
+        self.wrappers.pop()
+        # the closing twin: open, then (whitespace, end tag) per wrapper, whitespace, close
+        twin = self.item_of(self.peek())
+        assert twin is not None
+        self.pos += 1
+        trailing: list[list[ir.Node]] = []
+
+        def spacing() -> list[ir.Node]:
+            start = self.pos
+            while isinstance(self.peek(), (TextTok, CommentTok)):
+                self.pos += 1
+            return markup(start, self.pos)
+
+        for _ in tags:
+            trailing.append(spacing())
+            self.pos += 1  # the end tag
+        after = spacing()
+        self.expect_hole(twin.node, ("close",))
+        # innermost first: trailing[0] is the whitespace before the innermost end tag
+        body: list[ir.Node] = when(leading[-1]) + children + when(trailing[0])
+        for n in range(len(tags) - 1, -1, -1):
+            wrap = ir.CondWrap(node.lineno, test, elements[n], tuple(body))
+            if n == 0:
+                return when(leading[0]) + [wrap] + when(after)
+            body = when(leading[n]) + [wrap] + when(trailing[len(tags) - n])
+        raise AssertionError("unreachable")
 
     def closes_wrapper(self, item: HoleItem) -> bool:
         if not isinstance(item.node, nodes.If):
             return False  # a loop or other block inside the wrapped content
-        test, tag = self.wrappers[-1]
-        return self._is_wrapper_close(self.pos, item, test, tag)
+        test, tags = self.wrappers[-1]
+        return self._is_wrapper_close(self.pos, item, test, tags)
 
     # -- elements -------------------------------------------------------------------------
 
@@ -1949,6 +2101,12 @@ class Lowerer(FlaskLowering):
         # the parent decides which blocks are scoped (and with which names): our overrides of
         # them read those names from the scope the parent passes
         parent = self.project_load(name, node)
+        self.parent_macros = parent.macros
+        # the layout's top level defines its macros in the shared context before the child's
+        # blocks and macros run: they call them by name, as if imported with context
+        for m in parent.macros:
+            if m.name not in self.scope.names and m.module_level:
+                self.scope.names[m.name] = ir.Binding(m.name, "macro", macro=m, with_context=True)
         if parent.layout is not None:
             self.parent_scoped = dict(parent.layout.scoped)
             self.parent_sets = frozenset(parent.layout.sets)

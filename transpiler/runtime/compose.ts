@@ -11,7 +11,7 @@
  * chain receives it (and hands it on to the overrides below it).
  */
 import type { ReactNode } from "react";
-import { SafeHtml, TemplateRuntimeError, TemplateTypeError, dictSet, repr, tuple } from "./core";
+import { SafeHtml, TemplateRuntimeError, TemplateTypeError, dictSet, given as givenArg, repr, tuple } from "./core";
 
 /** The template variables a macro reads, passed by its callers (the importer's context). */
 export type MacroContext = Readonly<Record<string, unknown>>;
@@ -65,6 +65,8 @@ export interface MacroSpec {
   readonly varargs: boolean;
   readonly kwargs: boolean;
   readonly caller: boolean;
+  /** how many of the last parameters have defaults */
+  readonly defaults: number;
 }
 
 /**
@@ -91,15 +93,23 @@ export function callMacro<R>(
     dictSet(kwargs, key, value);
   }
   const n = spec.params.length;
+  const given = new Set<string>(); // parameters given by keyword
   const args: unknown[] = positional.slice(0, n);
   if (args.length < n) {
     for (const name of spec.params.slice(args.length)) {
       if (Object.prototype.hasOwnProperty.call(kwargs, name)) {
         args.push(kwargs[name]);
+        given.add(name);
         delete kwargs[name];
       } else {
         args.push(undefined); // the parameter's default
       }
+    }
+  }
+  // a given Undefined keeps its value (the parameter's default applies only to missing ones)
+  for (let i = n - spec.defaults; i < args.length; i++) {
+    if (i >= 0 && (i < positional.length || given.has(spec.params[i]))) {
+      args[i] = givenArg(args[i]);
     }
   }
   if (spec.caller && Object.prototype.hasOwnProperty.call(kwargs, "caller")) {

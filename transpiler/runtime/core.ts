@@ -118,6 +118,19 @@ export function isTuple(v: unknown): boolean {
   return Array.isArray(v) && Object.prototype.hasOwnProperty.call(v, TUPLE);
 }
 
+/**
+ * Macro arguments that are Jinja's Undefined (JS `undefined`) passed explicitly: JavaScript would give the
+ * parameter its default, Jinja gives it the Undefined. Callers wrap such arguments with `given`, the macro
+ * unwraps its parameters with `explicit`.
+ */
+const GIVEN_UNDEFINED: unique symbol = Symbol("jinja2tsx.givenUndefined");
+export function given(v: unknown): unknown {
+  return v === undefined ? GIVEN_UNDEFINED : v;
+}
+export function explicit(v: unknown): unknown {
+  return v === GIVEN_UNDEFINED ? undefined : v;
+}
+
 /** A Python dict: a plain object (prototype `Object.prototype` or `null`). */
 export function isDict(v: unknown): v is Record<string, unknown> {
   if (v === null || typeof v !== "object" || Array.isArray(v)) return false;
