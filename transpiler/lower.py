@@ -940,21 +940,8 @@ class Lowerer(FlaskLowering):
         if ws_open and PREFORMATTED.intersection(self.open_stack):
             return None  # whitespace that <pre>/<textarea> would show: keep it simple and exact
         # find the closing twin at the same nesting level
-        depth = 0
-        for j in range(i2 + 1, len(self.toks)):
-            item = self.item_of(self.toks[j])
-            if item is None:
-                continue
-            if item.kind == "open" and depth == 0 and isinstance(item.node, nodes.If):
-                if self._is_wrapper_close(j, item, node.test, t1.name):
-                    break
-            if item.kind == "open":
-                depth += 1
-            elif item.kind == "close":
-                depth -= 1
-                if depth < 0:
-                    return None
-        else:
+        j = self._find_twin(i2 + 1, node.test, (t1.name,))
+        if j is None:
             return None
         if self._may_change(node.test, i1 + 1, j):
             return None  # the closing twin could see another value of the condition
@@ -1007,6 +994,25 @@ class Lowerer(FlaskLowering):
         wrap = ir.CondWrap(node.lineno, test, element, tuple(body))
         return when(before) + [wrap] + when(after)
 
+    def _find_twin(self, start: int, test: nodes.Expr, tags: tuple[str, ...]) -> int | None:
+        """The token index of the ``{% if test %}`` closing ``tags`` at the nesting level of
+        ``start`` (None when the level ends first)."""
+        depth = 0
+        for j in range(start, len(self.toks)):
+            item = self.item_of(self.toks[j])
+            if item is None:
+                continue
+            if item.kind == "open" and depth == 0 and isinstance(item.node, nodes.If):
+                if self._is_wrapper_close(j, item, test, tags):
+                    return j
+            if item.kind == "open":
+                depth += 1
+            elif item.kind == "close":
+                depth -= 1
+                if depth < 0:
+                    return None
+        return None
+
     def _may_change(self, test: nodes.Expr, start: int, end: int) -> bool:
         """Whether Jinja code between tokens ``start`` and ``end`` may change what ``test``
         reads: it assigns one of its names, sets a namespace attribute of one, or calls a
@@ -1039,7 +1045,7 @@ class Lowerer(FlaskLowering):
         return None
 
     def _is_wrapper_close(
-        self, j: int, item: HoleItem, test: nodes.Expr, tags: str | tuple[str, ...]
+        self, j: int, item: HoleItem, test: nodes.Expr, tags: tuple[str, ...]
     ) -> bool:
         """``item`` (at token ``j``) opens ``{% if test %}`` holding only the end tags of
         ``tags`` (innermost first) and whitespace."""
@@ -1048,7 +1054,7 @@ class Lowerer(FlaskLowering):
         if other.elif_ or other.else_ or other.test != test:
             return False
         toks = self.toks
-        names = (tags,) if isinstance(tags, str) else tags
+        names = tags
         nested = len(names) > 1  # (comments between the end tags allowed there)
 
         def skippable(tok: HtmlToken) -> bool:
@@ -1098,21 +1104,8 @@ class Lowerer(FlaskLowering):
             return None
         close = i
         names = tuple(t.name for _, t in tags)
-        depth = 0
-        for j in range(close + 1, len(toks)):
-            item = self.item_of(toks[j])
-            if item is None:
-                continue
-            if item.kind == "open" and depth == 0 and isinstance(item.node, nodes.If):
-                if self._is_wrapper_close(j, item, node.test, names):
-                    break
-            if item.kind == "open":
-                depth += 1
-            elif item.kind == "close":
-                depth -= 1
-                if depth < 0:
-                    return None
-        else:
+        j = self._find_twin(close + 1, node.test, names)
+        if j is None:
             return None
         if PREFORMATTED.intersection(self.open_stack) or self._may_change(node.test, self.pos, j):
             return None
