@@ -278,3 +278,37 @@ def test_configured_template_names(project: Path) -> None:
     assert proc.returncode == 0, proc.stderr
     themed = (project / "web" / "themed.tsx").read_text()
     assert 'rt.assumeTemplateName("layout_template", layout_template, "base.html");' in themed
+
+
+def test_check_in_worker_processes_reports_what_one_process_does(tmp_path: Path) -> None:
+    """Large runs of `check` convert folders in one worker process per core; the results (and
+    so the report) are those of the serial run, in the same order."""
+    from transpiler.cli import _check_groups
+    from transpiler.bulk import Options
+    from transpiler.convert import convert_names
+
+    groups = []
+    for g in range(3):
+        root = tmp_path / f"t{g}"
+        (root / "sub").mkdir(parents=True)
+        (root / "_m.html").write_text("{% macro b(x) %}<b>{{ x }}</b>{% endmacro %}")
+        names = ["_m.html"]
+        for i in range(45):
+            name = f"sub/p{i}.html"
+            body = '{% from "_m.html" import b %}<p>{{ b(v) }}</p>'
+            if i % 7 == 0:
+                body = "<p>{{ x|nosuchfilter }}</p><div>" if i % 2 else "<p>{% if a %}</p>"
+            (root / name).write_text(body)
+            names.append(name)
+        groups.append((root, names))
+    options = Options()
+    search = [root for root, _ in groups[:1]]
+    parallel = _check_groups(groups, search, options)
+    if (os.cpu_count() or 1) < 2:
+        pytest.skip("one core: check runs serially")
+    for (root, results), (root2, names) in zip(parallel, groups):
+        assert root == root2
+        serial = convert_names(root, names, options.environment(root, search))
+        assert [(r.name, r.ok, [d.concise() for d in r.diagnostics]) for r in results] == [
+            (r.name, r.ok, [d.concise() for d in r.diagnostics]) for r in serial
+        ]
