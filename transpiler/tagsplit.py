@@ -61,6 +61,8 @@ class _Giveup(Exception):
 def split_crossing_ifs(source: str) -> str | None:
     """The source with every qualifying crossing ``{% if %}`` in a start tag split (None when
     none qualifies)."""
+    if re.search(r"\{%[-+]?\s*raw\s*[-+]?%\}", source):
+        return None  # literal "{% if %}" text inside {% raw %} must stay as it is
     changed = False
     for _ in range(MAX_REWRITES):
         rewritten = _rewrite_first(source)
