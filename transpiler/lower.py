@@ -887,6 +887,18 @@ class Lowerer(FlaskLowering):
         if len(names) != 1 or branches[0].name in VOID_ELEMENTS or branches[0].name in RAW_TEXT:
             return None
         tests = [node.test] + [e.test for e in node.elif_]
+        read = {
+            n.name for t in tests for n in [t, *t.find_all(nodes.Name)] if isinstance(n, nodes.Name)
+        }
+        assigned = {
+            n.name
+            for branch in sets
+            for a in branch
+            for n in [a.target, *a.target.find_all((nodes.Name, nodes.NSRef))]
+            if isinstance(n, (nodes.Name, nodes.NSRef))
+        }
+        if read & assigned:
+            return None  # the conditions are evaluated again after the sets: they must not move
         exprs = [self.expr(t) for t in tests]
         if not all(self.pure(e) for e in exprs):
             return None
