@@ -409,3 +409,31 @@ def test_url_builder_matches_werkzeug(calls: list[Any]) -> None:
             assert "error" not in res, (endpoint, values, anchor, expected, res)
             assert json.loads(res["value"]) == expected, (endpoint, values, anchor)
     assert _BUILT.count(True) * 2 > len(_BUILT) / 2  # most generated calls build a URL
+
+
+def test_app_stubs_show_the_python_signature_and_docstring(tmp_path: Path) -> None:
+    """With --flask-app, a stub for an app-defined name quotes the app's own function."""
+    out = tmp_path / "web"
+    proc = subprocess.run(
+        [
+            sys.executable,
+            "-m",
+            "transpiler.cli",
+            "convert",
+            "-q",
+            "--no-format",
+            "fixtures/app/templates",
+            "--out",
+            str(out),
+            "--flask-app",
+            "fixtures/app/app.py",
+        ],
+        cwd=REPO,
+        capture_output=True,
+        text=True,
+    )
+    assert proc.returncode == 0, proc.stderr
+    module = (out / "_jinja2tsx" / "app.ts").read_text(encoding="utf-8")
+    assert "In the Flask app: datetimeformat(value: 'Any', with_year: 'bool' = True)" in module
+    assert "``2024-05-01`` → ``1 May 2024``" in module
+    assert "export function filter_datetimeformat(" in module

@@ -178,13 +178,17 @@ def _signature(kind: Kind, uses: list[AppUse]) -> str:
     return ", ".join(params + ["...args: unknown[]"])
 
 
-def stub(kind: Kind, name: str, uses: list[AppUse]) -> str:
+def stub(kind: Kind, name: str, uses: list[AppUse], python: str | None = None) -> str:
+    """The stub of one app name; ``python``: the app's Python signature and docstring."""
     label = {"filter": f"Filter `{name}`", "test": f"Test `{name}`", "global": f"Global `{name}()`"}
     seen = []
     for u in sorted(uses, key=lambda u: (u.template, u.line))[:3]:
         example = u.example.replace("*/", "* /")
         seen.append(f" *   {example}  ({u.template}:{u.line})")
-    notes = NOTES.get((kind, name), ())
+    notes = list(NOTES.get((kind, name), ()))
+    if python:
+        first, *doc = python.replace("*/", "* /").splitlines()
+        notes += [" *", f" * In the Flask app: {first}"] + [f" *   {line}".rstrip() for line in doc]
     doc = "\n".join([f"/** {label[kind]}, used as:", *seen, *notes, " */"])
     return (
         f"{doc}\n"
@@ -223,9 +227,12 @@ def unimplemented(text: str) -> dict[str, int]:
     return out
 
 
-def updated_module(existing: str | None, uses: Iterable[AppUse]) -> str | None:
+def updated_module(
+    existing: str | None, uses: Iterable[AppUse], docs: dict[str, str] | None = None
+) -> str | None:
     """The app module's new text with stubs for every used name it does not export yet
-    (appended, existing text untouched), or None when nothing is missing."""
+    (appended, existing text untouched), or None when nothing is missing. ``docs``: the Flask
+    app's signature and docstring per "kind:name" (``flaskapp.app_function_docs``)."""
     by_name: dict[tuple[Kind, str], list[AppUse]] = {}
     for u in uses:
         by_name.setdefault((u.kind, u.name), []).append(u)
@@ -240,5 +247,6 @@ def updated_module(existing: str | None, uses: Iterable[AppUse]) -> str | None:
     text = existing if existing is not None else HEADER
     parts = [text.rstrip("\n") + "\n"]
     for kind, name in missing:
-        parts.append("\n" + stub(kind, name, by_name[(kind, name)]))
+        python = (docs or {}).get(f"{kind}:{name}")
+        parts.append("\n" + stub(kind, name, by_name[(kind, name)], python))
     return "".join(parts)

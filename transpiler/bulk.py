@@ -389,15 +389,17 @@ def run_convert(
         entry = manifest.entries.get(output_name(name))
         if outcomes[name].status == "unchanged" and entry is not None:
             uses += [AppUse.from_json(u) for u in entry.app]
-    stubs = write_app_module(dest, uses)
+    stubs = write_app_module(dest, uses, options.flask.docs if options.flask else None)
     if outcomes:
         manifest.save()
     return Report(src, dest, [outcomes[n] for n in names], warnings, stubs)
 
 
-def write_app_module(dest: Path, uses: list[AppUse]) -> list[str]:
+def write_app_module(
+    dest: Path, uses: list[AppUse], docs: dict[str, str] | None = None
+) -> list[str]:
     """Append stubs for app names the user-owned app module does not export yet; returns the
-    names that got one. Existing text is never changed."""
+    names that got one. Existing text is never changed. ``docs``: see ``updated_module``."""
     if not uses:
         return []
     path = dest / APP_MODULE
@@ -406,7 +408,7 @@ def write_app_module(dest: Path, uses: list[AppUse]) -> list[str]:
     except FileNotFoundError:
         existing = None
     before = set(exported(existing)) if existing is not None else set()
-    text = updated_module(existing, uses)
+    text = updated_module(existing, uses, docs)
     if text is None:
         return []
     atomic_write(path, text)

@@ -44,6 +44,13 @@ class FlaskSettings:
 
     table: str
     source: str  # where the table came from, for messages and the generated module's header
+    # the app's own filters, tests and globals: "kind:name" → Python signature and docstring,
+    # shown in the app module's stubs (JSON, like the table)
+    app_docs: str = "{}"
+
+    @functools.cached_property
+    def docs(self) -> dict[str, str]:
+        return json.loads(self.app_docs)  # type: ignore[no-any-return]
 
     @functools.cached_property
     def data(self) -> dict[str, Any]:
@@ -306,7 +313,39 @@ def settings_from_app(
         url_scheme=scheme,
         hooked={k: v for k, v in app.url_default_functions.items() if v},
     )
-    return settings_from_table(table, source)
+    settings = settings_from_table(table, source)
+    docs = json.dumps(app_function_docs(app), sort_keys=True, ensure_ascii=False)
+    return dataclasses.replace(settings, app_docs=docs)
+
+
+def app_function_docs(app: Any) -> dict[str, str]:
+    """The Python signature and docstring of each filter, test and global function the app adds
+    to Jinja's (``@app.template_filter``, ``app.jinja_env.globals[...]``...), by "kind:name"."""
+    import inspect
+
+    import jinja2.defaults
+
+    out: dict[str, str] = {}
+    tables = (
+        ("filter", app.jinja_env.filters, jinja2.defaults.DEFAULT_FILTERS),
+        ("test", app.jinja_env.tests, jinja2.defaults.DEFAULT_TESTS),
+        ("global", app.jinja_env.globals, jinja2.defaults.DEFAULT_NAMESPACE),
+    )
+    for kind, table, builtins in tables:
+        for name, fn in table.items():
+            # (type(), not isinstance(): Flask's request/session globals are proxies that fail
+            # outside a request on any other access)
+            if builtins.get(name) is fn or type(fn).__name__ == "LocalProxy":
+                continue
+            if not (inspect.isroutine(fn) or inspect.isclass(fn)):
+                continue
+            try:
+                signature = str(inspect.signature(fn))
+            except (TypeError, ValueError):
+                signature = "(...)"
+            doc = inspect.getdoc(fn) or ""
+            out[f"{kind}:{name}"] = f"{name}{signature}" + (f"\n{doc}" if doc else "")
+    return out
 
 
 def load_settings(
