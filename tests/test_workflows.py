@@ -283,10 +283,11 @@ def test_configured_template_names(project: Path) -> None:
 def test_check_in_worker_processes_reports_what_one_process_does(tmp_path: Path) -> None:
     """Large runs of `check` convert folders in one worker process per core; the results (and
     so the report) are those of the serial run, in the same order."""
-    from transpiler.cli import _check_groups
-    from transpiler.bulk import Options
+    from transpiler.bulk import Options, convert_folders
     from transpiler.convert import convert_names
 
+    if (os.cpu_count() or 1) < 2:
+        pytest.skip("one core: check runs serially")
     groups = []
     for g in range(3):
         root = tmp_path / f"t{g}"
@@ -303,9 +304,7 @@ def test_check_in_worker_processes_reports_what_one_process_does(tmp_path: Path)
         groups.append((root, names))
     options = Options()
     search = [root for root, _ in groups[:1]]
-    parallel = _check_groups(groups, search, options)
-    if (os.cpu_count() or 1) < 2:
-        pytest.skip("one core: check runs serially")
+    parallel = convert_folders(groups, search, options)
     for (root, results), (root2, names) in zip(parallel, groups):
         assert root == root2
         serial = convert_names(root, names, options.environment(root, search))

@@ -283,6 +283,37 @@ def _convert_all(
     return [results[n] for n in names]
 
 
+def convert_folders(
+    groups: list[tuple[Path, list[str]]], search_path: list[Path], options: Options
+) -> list[tuple[Path, list[TemplateResult]]]:
+    """Convert every folder in memory (what ``check`` reports on). Many templates: one worker
+    process per core, each taking whole folders (a folder's layouts and macro files are then
+    lowered once), biggest first; the results are those of the serial run, in order."""
+    total = sum(len(names) for _, names in groups)
+    jobs = min(os.cpu_count() or 1, 8)
+    if total < 96 or jobs < 2:
+        return [
+            (root, convert_names(root, names, options.environment(root, search_path)))
+            for root, names in groups
+        ]
+    paths = [str(p) for p in search_path]
+    parts: list[tuple[Path, list[str]]] = []
+    for root, names in groups:  # a folder much bigger than its share is split
+        size = max(48, -(-len(names) // jobs))
+        parts += [(root, names[i : i + size]) for i in range(0, len(names), size)]
+    order = sorted(range(len(parts)), key=lambda i: -len(parts[i][1]))
+    with ProcessPoolExecutor(max_workers=jobs) as pool:
+        futures = {
+            i: pool.submit(_convert_chunk, str(parts[i][0]), parts[i][1], options, paths)
+            for i in order
+        }
+        done = {i: f.result() for i, f in futures.items()}
+    merged: dict[Path, list[TemplateResult]] = {}
+    for i, (root, _) in enumerate(parts):
+        merged.setdefault(root, []).extend(done[i])
+    return [(root, merged.get(root, [])) for root, _ in groups]
+
+
 def _convert_one(
     src: Path, name: str, env: jinja2.Environment, project: object
 ) -> list[TemplateResult]:
@@ -358,7 +389,7 @@ def run_convert(
     warnings: list[str] = []
     if formatter is not None:
         formatted = formatter.results()
-        warnings += list(dict.fromkeys(formatter.warnings))
+        warnings += formatter.warnings
     else:
         formatted = {r.name: r.tsx or "" for r in ok}
     for r in results:

@@ -17,9 +17,9 @@ from pathlib import Path
 
 from . import __version__
 from .appnames import APP_MODULE, AppUse, export_name, exported, unimplemented
-from .bulk import Options, Report, discover, run_convert
+from .bulk import Options, Report, convert_folders, discover, run_convert
 from .config import Config, ConfigError, load_config
-from .convert import TemplateResult, atomic_write, convert_names, format_sources, output_name
+from .convert import atomic_write, convert_names, format_sources, output_name
 from .diagnostics import RULES, Diagnostic
 from .environment import make_environment
 from .i18n import DEFAULT_STYLE, I18N_STYLES, extension_listed
@@ -219,40 +219,6 @@ def _shadowing(
     return out, search_path
 
 
-def _check_groups(
-    groups: list[tuple[Path, list[str]]], search_path: list[Path], options: Options
-) -> list[tuple[Path, list[TemplateResult]]]:
-    """Convert every group (in memory). Many templates: one worker process per core, each taking
-    whole folders (a folder's layouts and macro files are then lowered once), biggest first."""
-    total = sum(len(names) for _, names in groups)
-    jobs = min(os.cpu_count() or 1, 8)
-    if total < 96 or jobs < 2:
-        return [
-            (root, convert_names(root, names, options.environment(root, search_path)))
-            for root, names in groups
-        ]
-    from concurrent.futures import ProcessPoolExecutor
-
-    from .bulk import _convert_chunk
-
-    paths = [str(p) for p in search_path]
-    parts: list[tuple[Path, list[str]]] = []
-    for root, names in groups:  # a folder much bigger than its share is split
-        size = max(48, -(-len(names) // jobs))
-        parts += [(root, names[i : i + size]) for i in range(0, len(names), size)]
-    order = sorted(range(len(parts)), key=lambda i: -len(parts[i][1]))
-    with ProcessPoolExecutor(max_workers=jobs) as pool:
-        futures = {
-            i: pool.submit(_convert_chunk, str(parts[i][0]), parts[i][1], options, paths)
-            for i in order
-        }
-        done = {i: f.result() for i, f in futures.items()}
-    merged: dict[Path, list[TemplateResult]] = {}
-    for i, (root, _) in enumerate(parts):
-        merged.setdefault(root, []).extend(done[i])
-    return [(root, merged.get(root, [])) for root, _ in groups]
-
-
 def cmd_check(args: argparse.Namespace) -> int:
     cfg = _config(args)
     options = _options(args, cfg)
@@ -260,7 +226,7 @@ def cmd_check(args: argparse.Namespace) -> int:
     total = failed = 0
     uses: list[tuple[Path, AppUse]] = []
     groups, search_path = _shadowing(_selection(args.src, cfg))
-    for root, results in _check_groups(groups, search_path, options):
+    for root, results in convert_folders(groups, search_path, options):
         total += len(results)
         failed += sum(1 for r in results if not r.ok)
         diags += [_rooted(d, root) for r in results for d in r.diagnostics]

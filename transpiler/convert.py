@@ -198,10 +198,14 @@ class BackgroundFormatter:
                     item = self._queue.get_nowait()
                 except queue.Empty:
                     break
-            if batch:
+            if not batch:
+                continue
+            if self.warnings:  # prettier was unavailable: do not start (or install) Node again
+                texts = [t for _, _, t in batch]
+            else:
                 texts = format_sources([(p, t) for _, p, t in batch], self.warnings)
-                for (key, _, _), text in zip(batch, texts):
-                    self._done[key] = text
+            for (key, _, _), text in zip(batch, texts):
+                self._done[key] = text
 
     def results(self) -> dict[str, str]:
         self._queue.put(None)

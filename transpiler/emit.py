@@ -885,11 +885,7 @@ class Emitter(FlaskEmitting):
             for i, a in enumerate(e.args)
         ]
         if info.takes_context:
-            fields = []
-            for name, value in e.context:
-                v = self.expr(value)
-                fields.append(name if v == name else f"{js_key(name)}: {v}")
-            args.insert(0, f"{{ {', '.join(fields)} }}" if fields else "{}")
+            args.insert(0, self.macro_context_arg(e))
         extra = []
         if info.catch_varargs and (e.varargs or e.kwargs or e.caller):
             extra.append("rt.tuple([" + ", ".join(self.expr(v) for v in e.varargs) + "])")
@@ -920,7 +916,7 @@ class Emitter(FlaskEmitting):
             positional.append(f"...rt.iter({self.expr(e.star)})")
         pairs = [f"[{js_str(k)}, {self.expr(v)}]" for k, v in e.kwargs]
         if e.starstar is not None:
-            pairs.append(f"...rt.starPairs({self.expr(e.starstar)})")
+            pairs.append(f"...rt.mappingItems({self.expr(e.starstar)})")
         spec = (
             f"{{ name: {js_str(info.name)}, params: [{', '.join(js_str(p) for p in info.params)}], "
             f"varargs: {str(info.catch_varargs).lower()}, kwargs: {str(info.catch_kwargs).lower()}, "

@@ -85,7 +85,7 @@ class FlaskEmitting(_Base):
 
         items = [f"[{js_str(k)}, {self.expr(v)}]" for k, v in e.values]
         if e.starstar is not None:
-            items.append(f"...rt.starPairs({self.expr(e.starstar)})")
+            items.append(f"...rt.mappingItems({self.expr(e.starstar)})")
         args = [self.expr(e.endpoint), "[" + ", ".join(items) + "]"]
         if e.request is not None:
             args.append(self.var(e.request))

@@ -19,7 +19,7 @@ import contextlib
 import dataclasses
 import inspect
 import re
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from typing import Any, Literal, NoReturn
 
 import jinja2
@@ -887,17 +887,7 @@ class Lowerer(FlaskLowering):
         if len(names) != 1 or branches[0].name in VOID_ELEMENTS or branches[0].name in RAW_TEXT:
             return None
         tests = [node.test] + [e.test for e in node.elif_]
-        read = {
-            n.name for t in tests for n in [t, *t.find_all(nodes.Name)] if isinstance(n, nodes.Name)
-        }
-        assigned = {
-            n.name
-            for branch in sets
-            for a in branch
-            for n in [a.target, *a.target.find_all((nodes.Name, nodes.NSRef))]
-            if isinstance(n, (nodes.Name, nodes.NSRef))
-        }
-        if read & assigned:
+        if changes_names([a for branch in sets for a in branch], names_read(tests)):
             return None  # the conditions are evaluated again after the sets: they must not move
         exprs = [self.expr(t) for t in tests]
         if not all(self.pure(e) for e in exprs):
@@ -1027,25 +1017,10 @@ class Lowerer(FlaskLowering):
 
     def _may_change(self, test: nodes.Expr, start: int, end: int) -> bool:
         """Whether Jinja code between tokens ``start`` and ``end`` may change what ``test``
-        reads: it assigns one of its names, sets a namespace attribute of one, or calls a
-        method of one (``kwargs.pop(…)``)."""
-        names = {n.name for n in [test, *test.find_all(nodes.Name)] if isinstance(n, nodes.Name)}
-        for tok in self.toks[start:end]:
-            item = self.item_of(tok)
-            if item is None or item.kind in ("mid", "close"):
-                continue
-            for n in item.node.find_all((nodes.Name, nodes.NSRef, nodes.Call)):
-                if isinstance(n, nodes.Name) and n.ctx != "load" and n.name in names:
-                    return True
-                if isinstance(n, nodes.NSRef) and n.name in names:
-                    return True
-                if (
-                    isinstance(n, nodes.Call)
-                    and isinstance(n.node, nodes.Getattr)
-                    and any(x.name in names for x in n.node.find_all(nodes.Name))
-                ):
-                    return True
-        return False
+        reads (see ``changes_names``)."""
+        items = (self.item_of(tok) for tok in self.toks[start:end])
+        stmts = [i.node for i in items if i is not None and i.kind not in ("mid", "close")]
+        return changes_names(stmts, names_read([test]))
 
     def _own_close(self, start: int, node: nodes.Node) -> int | None:
         """Index of ``node``'s closing hole from ``start`` (None when a branch of it comes
@@ -2570,6 +2545,31 @@ def statement_label(node: nodes.Node) -> str:
 
 def _stringish(e: ir.Expr | None) -> bool:
     return isinstance(e, ir.Const) and isinstance(e.value, str)
+
+
+def names_read(exprs: Iterable[nodes.Expr]) -> set[str]:
+    """The variable names the expressions read."""
+    return {
+        n.name for e in exprs for n in [e, *e.find_all(nodes.Name)] if isinstance(n, nodes.Name)
+    }
+
+
+def changes_names(stmts: Iterable[nodes.Node], names: set[str]) -> bool:
+    """Whether running ``stmts`` may change what ``names`` hold: they assign one, set a
+    namespace attribute of one, or call a method of one (``kwargs.pop(…)``)."""
+    for stmt in stmts:
+        for n in [stmt, *stmt.find_all((nodes.Name, nodes.NSRef, nodes.Call))]:
+            if isinstance(n, nodes.Name) and n.ctx != "load" and n.name in names:
+                return True
+            if isinstance(n, nodes.NSRef) and n.name in names:
+                return True
+            if (
+                isinstance(n, nodes.Call)
+                and isinstance(n.node, nodes.Getattr)
+                and any(x.name in names for x in n.node.find_all(nodes.Name))
+            ):
+                return True
+    return False
 
 
 def _spaced_xmlattr(node: nodes.Node) -> bool:

@@ -39,9 +39,6 @@ class TreeIndex:
         found.sort(key=lambda n: self.position[id(n)])
         return found  # type: ignore[return-value]
 
-    def parent(self, node: nodes.Node) -> nodes.Node | None:
-        return self.parents.get(id(node))
-
 
 def index_of(tree: nodes.Node) -> TreeIndex:
     """The (cached) index of ``tree``; the tree must not change afterwards."""

@@ -16,7 +16,6 @@
 
 import {
   DictView,
-  mappingItems,
   type Kwargs,
   LazyIter,
   PyCallable,
@@ -345,14 +344,9 @@ function requestField(request: unknown, name: "method" | "blueprint", why: strin
   return data[name];
 }
 
-/** The items of `**mapping` in a call: a dict with string keys, else Python's TypeError. */
-export function starPairs(mapping: unknown): [string, unknown][] {
-  return mappingItems(mapping);
-}
-
 /**
  * Flask's `url_for(endpoint, **values)` in a request: `kwargs` are the keyword arguments in call order
- * (a `**mapping` spread with `starPairs`), `request` the request prop, needed for relative `.endpoint`s and
+ * (a `**mapping` spread with `mappingItems`), `request` the request prop, needed for relative `.endpoint`s and
  * for endpoints whose rule choice depends on the request method.
  */
 export function urlFor(
