@@ -561,11 +561,14 @@ class Emitter(FlaskEmitting):
 
     def x_DictLit(self, e: ir.DictLit) -> str:
         # a literal "__proto__" key would set the prototype: computed, it is an own property
-        items = ", ".join(
-            f"{'[' + self.expr(k) + ']' if _is_proto_key(k) else self.expr(k)}: {self.expr(v)}"
-            for k, v in e.items
-        )
+        items = ", ".join(f"{self.dict_key(k)}: {self.expr(v)}" for k, v in e.items)
         return "{ " + items + " }" if items else "{}"
+
+    def dict_key(self, k: ir.Expr) -> str:
+        if not isinstance(k, ir.Const):  # computed at render time: a str JS keeps in place
+            return f"[rt.literalKey({self.expr(k)})]"
+        # a literal "__proto__" key would set the prototype: computed, it is an own property
+        return f"[{self.expr(k)}]" if k.value == "__proto__" else self.expr(k)
 
     def x_GetAttr(self, e: ir.GetAttr) -> str:
         if isinstance(e.obj, ir.Var) and e.obj.binding.kind == "loop" and e.name in LOOP_ATTRS:
@@ -1736,10 +1739,6 @@ def _jsx_attr_string_ok(value: str) -> bool:
         and value == f'"{text}"'
         and not re.search(r"[&\"\\\n\r\t\u00a0{}]", text)
     )
-
-
-def _is_proto_key(k: ir.Expr) -> bool:
-    return isinstance(k, ir.Const) and k.value == "__proto__"
 
 
 def _loop_edges(body: tuple[ir.Node, ...], outside: tuple[bool, bool]) -> tuple[bool, bool]:

@@ -2215,7 +2215,9 @@ class Lowerer(FlaskLowering):
                 return None
             cls = ir.TupleLit if isinstance(value, tuple) else ir.ListLit
             return cls(line, tuple(i for i in items if i is not None))
-        if isinstance(value, dict) and all(isinstance(k, str) for k in value):
+        if isinstance(value, dict) and all(
+            isinstance(k, str) and not is_index_key(k) for k in value
+        ):
             pairs = [(ir.Const(line, k), self.const_value(v, line)) for k, v in value.items()]
             if any(v is None for _, v in pairs):
                 return None
@@ -2241,8 +2243,16 @@ class Lowerer(FlaskLowering):
         items = []
         for pair in node.items:
             key = self.expr(pair.key)
-            if not (isinstance(key, ir.Const) and isinstance(key.value, str)):
-                self.node_fail("U002", "dict literal keys must be string constants", node)
+            if isinstance(key, ir.Const):
+                if not isinstance(key.value, str):
+                    self.node_fail("U002", "dict literal keys must be strings", node)
+                elif is_index_key(key.value):
+                    self.node_fail(
+                        "U002",
+                        f"dict literal key {key.value!r} would be listed first by JavaScript "
+                        "(array-index keys), out of Python's order",
+                        node,
+                    )
             items.append((key, self.expr(pair.value)))
         return ir.DictLit(line, tuple(items))
 
@@ -2545,6 +2555,11 @@ def statement_label(node: nodes.Node) -> str:
 
 def _stringish(e: ir.Expr | None) -> bool:
     return isinstance(e, ir.Const) and isinstance(e.value, str)
+
+
+def is_index_key(key: str) -> bool:
+    """A str a JS object lists first, in numeric order ("0", "12"), whatever the insertion order."""
+    return re.fullmatch(r"0|[1-9][0-9]{0,9}", key) is not None and int(key) < 2**32 - 1
 
 
 def names_read(exprs: Iterable[nodes.Expr]) -> set[str]:

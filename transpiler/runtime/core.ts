@@ -2820,6 +2820,28 @@ const MAX_RANGE = 100000;
 /** Arrays made by `range()`, with their Python repr (`range(0, 3)`). */
 const RANGES = new WeakMap<unknown[], string>();
 
+/** An array index ("0", "12"): a JS object lists such keys first, in numeric order. */
+export function isIndexKey(k: string): boolean {
+  return /^(0|[1-9][0-9]{0,9})$/.test(k) && Number(k) < 4294967295;
+}
+
+/**
+ * A computed key of a dict literal (`{name: value}`). The runtime's dicts are JS objects keyed by
+ * str, which list array-index keys ("2") before the others: a key that is not a str, or that JS would
+ * move, is refused instead of printing or iterating the dict in another order than Python.
+ */
+export function literalKey(k: unknown): string {
+  if (typeof k !== "string")
+    throw new TemplateRuntimeError(
+      `jinja2tsx: dict literal key ${repr(k)} is not a str (the converted dicts are keyed by str)`,
+    );
+  if (isIndexKey(k))
+    throw new TemplateRuntimeError(
+      `jinja2tsx: dict literal key ${repr(k)} would be listed first by JavaScript, out of Python's order`,
+    );
+  return k;
+}
+
 /** Python `dict(*args, **kwargs)` (Jinja's `dict` global). */
 export function dict(args: unknown[] = [], kwargs: Kwargs = {}): Record<string, unknown> {
   if (args.length > 1) typeError(`dict expected at most 1 argument, got ${args.length}`);
