@@ -12,6 +12,7 @@ from __future__ import annotations
 import bisect
 import dataclasses
 import functools
+import re
 from importlib import resources
 from pathlib import Path
 
@@ -19,6 +20,13 @@ import lark
 from lark import Token
 
 HOLE = "\ue000"
+
+# SIMPLE_START_TAG's parts (grammars/html.lark): the tag name, then each attribute
+_TAG_NAME = re.compile(r"[a-zA-Z][^\s/>\ue000]*")
+_SIMPLE_ATTR = re.compile(
+    r"""[\s/]+(?P<name>[^\s"'>/=\ue000]+)"""
+    r"""(?:(?P<eq>\s*=\s*)(?:"(?P<dq>[^"\ue000]*)"|'(?P<sq>[^'\ue000]*)'|(?P<unq>[^\s"'=<>`\ue000]+)))?"""
+)
 
 
 @dataclasses.dataclass(slots=True)
@@ -115,7 +123,7 @@ class _Builder(lark.Transformer):
     def reset(self, text: str) -> None:
         self.source_text = text
         # Holes are numbered in text order; the transformer runs bottom-up, so number by offset.
-        self.hole_offsets = [i for i, ch in enumerate(text) if ch == HOLE]
+        self.hole_offsets = hole_offsets(text)
 
     def _hole(self, tok: Token) -> HoleRef:
         offset = tok.start_pos or 0
@@ -202,7 +210,29 @@ class _Builder(lark.Transformer):
         return not (j >= 0 and text[j] == "=")
 
     def start_tag(self, items: list[object]) -> StartTagTok:
+        first = items[0]
+        if isinstance(first, Token) and first.type == "SIMPLE_START_TAG":
+            return self._simple_tag(first)
         return self._tag(items, "TAG_OPEN")[0]
+
+    def _simple_tag(self, tok: Token) -> StartTagTok:
+        """A SIMPLE_START_TAG token split into what TAG_OPEN … TAG_CLOSE would have given."""
+        raw = str(tok)
+        start = tok.start_pos or 0
+        name_len = _TAG_NAME.match(raw, 1).end()  # type: ignore[union-attr]
+        attrs: list[Attr | HoleRef] = []
+        pos = name_len
+        while (m := _SIMPLE_ATTR.match(raw, pos)) is not None:
+            value: list[ValuePart] | None = None
+            if m["eq"] is not None:
+                text = next(v for v in (m["dq"], m["sq"], m["unq"]) if v is not None)
+                value = [text] if text else []
+            attrs.append(Attr(m["name"], value, start + m.start("name"), start + m.end("name")))
+            pos = m.end()
+        source_name = raw[1:name_len]
+        tag = StartTagTok(source_name.lower(), source_name, attrs, start, start + name_len)
+        tag.self_closing = self._self_closing(start + len(raw) - 1)
+        return tag
 
     def end_tag(self, items: list[Token]) -> EndTagTok:
         raw = str(items[0])
@@ -221,10 +251,14 @@ def _grammar() -> str:
     return _grammar_text()
 
 
-def _parser() -> lark.Lark:
-    # A fresh transformer per parse keeps the hole counter local; the grammar analysis is cached
-    # by lark (cache=True memoises the LALR tables on disk is not needed: build once per process).
-    return _PARSER
+def hole_offsets(text: str) -> list[int]:
+    """Offsets of the holes in ``text``, in order."""
+    out = []
+    i = text.find(HOLE)
+    while i >= 0:
+        out.append(i)
+        i = text.find(HOLE, i + 1)
+    return out
 
 
 _PARSER: lark.Lark | None = None

@@ -37,6 +37,7 @@ from .graph import Project
 from .lower_flask import FLASK_FUNCTIONS, FlaskLowering
 from .htmlscan import (
     HOLE,
+    hole_offsets,
     Attr,
     CommentTok,
     DoctypeTok,
@@ -379,7 +380,7 @@ class Lowerer(FlaskLowering):
         self.anchor_keys = [a[0] for a in flat.anchors]
         self.hole_offsets: list[int] = []
         text = flat.text_value()
-        self.hole_offsets = [i for i, ch in enumerate(text) if ch == HOLE]
+        self.hole_offsets = hole_offsets(text)
         try:
             self.toks: list[HtmlToken] = scan(text)
         except HtmlSyntaxError as exc:
@@ -1689,7 +1690,7 @@ class Lowerer(FlaskLowering):
         )
         self.flat, self.items = flat, flat.items
         self.anchor_keys = [a[0] for a in flat.anchors]
-        self.hole_offsets = [i for i, ch in enumerate(text) if ch == HOLE]
+        self.hole_offsets = hole_offsets(text)
         self.open_stack, self.wrappers, self.pos = [], [], 0
         try:
             try:
