@@ -278,6 +278,12 @@ def test_configured_template_names(project: Path) -> None:
     assert proc.returncode == 0, proc.stderr
     themed = (project / "web" / "themed.tsx").read_text()
     assert 'rt.assumeTemplateName("layout_template", layout_template, "base.html");' in themed
+    # the configured name is a dependency like a literal one: a change to it is not missed
+    base = project / "templates" / "base.html"
+    base.write_text(base.read_text().replace("</body>", "<div></body>"))
+    again = run("convert", "templates", "--out", "web", cwd=project)
+    assert again.returncode == 1
+    assert "templates/themed.html:1:1: T005 base.html does not convert" in again.stderr
 
 
 def test_check_in_worker_processes_reports_what_one_process_does(tmp_path: Path) -> None:

@@ -16,6 +16,7 @@ from pathlib import Path
 
 import jinja2
 import jinja2.meta
+import jinja2.nodes
 import pathspec
 
 from . import __version__
@@ -212,8 +213,7 @@ def dependencies(
                 refs = cached[1]
             else:
                 try:
-                    parsed = jinja2.meta.find_referenced_templates(env.parse(source))
-                    refs = sorted({r for r in parsed if r})
+                    refs = sorted(referenced_templates(env, env.parse(source)))
                 except Exception:  # broken: the conversion reports it
                     refs = []
                 known[current] = (h, refs)
@@ -222,6 +222,30 @@ def dependencies(
                 seen.add(ref)
                 todo.append(ref)
     return sorted(seen)
+
+
+def referenced_templates(env: jinja2.Environment, ast: jinja2.nodes.Template) -> set[str]:
+    """The templates a parsed template names: literal names, and for a name computed at run
+    time every name [tool.jinja2tsx.template_names] may resolve it to (the conversion follows
+    those, so a change to them must re-convert this template)."""
+    found = list(jinja2.meta.find_referenced_templates(ast))
+    refs = {r for r in found if r}
+    if None in found:
+        known: dict[str, str] = getattr(env, "jinja2tsx_template_names", {})
+        for key, value in known.items():
+            if not key.endswith("()"):
+                refs.add(value)
+        for call in ast.find_all(jinja2.nodes.Call):  # theme("x.html") → the name it stands for
+            fn, args = call.node, call.args
+            if (
+                isinstance(fn, jinja2.nodes.Name)
+                and f"{fn.name}()" in known
+                and len(args) == 1
+                and isinstance(args[0], jinja2.nodes.Const)
+                and isinstance(args[0].value, str)
+            ):
+                refs.add(known[f"{fn.name}()"].replace("{}", args[0].value))
+    return refs
 
 
 def _source(env: jinja2.Environment, name: str, sources: dict[str, str | None]) -> str | None:
