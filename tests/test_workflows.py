@@ -62,6 +62,11 @@ def test_convert_is_incremental_and_keeps_hand_edits(project: Path) -> None:
     assert report["summary"]["converted"] == n
     assert {t["status"] for t in report["templates"]} == {"converted"}
 
+    # written as a plain write would (not private to the user, as temporary files are)
+    umask = os.umask(0)
+    os.umask(umask)
+    assert (web / "index.tsx").stat().st_mode & 0o777 == 0o666 & ~umask
+
     again = run("convert", "templates", "--out", "web", cwd=project)
     assert f"0 converted, 0 not convertible, {n} unchanged" in again.stderr
 

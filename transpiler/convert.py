@@ -117,6 +117,15 @@ def runtime_sources() -> dict[str, str]:
     }
 
 
+def _umask() -> int:
+    mask = os.umask(0o022)
+    os.umask(mask)
+    return mask
+
+
+_UMASK = _umask()
+
+
 def atomic_write(path: Path, text: str) -> bool:
     """Write ``text`` unless the file already holds it; returns whether it was written."""
     data = text.encode("utf-8")
@@ -130,6 +139,13 @@ def atomic_write(path: Path, text: str) -> bool:
     try:
         with os.fdopen(fd, "wb") as fh:
             fh.write(data)
+        # mkstemp makes the file private (0600): give it the mode a plain write would have, or
+        # keep the mode of the file it replaces
+        try:
+            mode = path.stat().st_mode & 0o7777
+        except FileNotFoundError:
+            mode = 0o666 & ~_UMASK
+        os.chmod(tmp, mode)
         os.replace(tmp, path)
     except BaseException:
         try:
