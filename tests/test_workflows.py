@@ -156,6 +156,56 @@ def test_check_exit_codes_and_json(project: Path) -> None:
     assert usage.returncode == 2 and "no such file" in usage.stderr
 
 
+def test_check_reuses_results_of_unchanged_templates(
+    project: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """check keeps its results in .jinja2tsx_cache/ (never committed) and converts again only
+    templates whose inputs changed — the template or one it extends, includes or imports."""
+    from transpiler import checkcache
+    from transpiler.bulk import Options
+
+    first = run("check", "templates", cwd=project)
+    assert first.returncode == 0, first.stderr
+    cache = project / ".jinja2tsx_cache"
+    assert (cache / ".gitignore").read_text().splitlines()[-1] == "*"
+    assert (cache / "check.json").is_file()
+
+    converted: list[str] = []
+    real = checkcache.convert_folders
+
+    def counting(groups, search_path, options):  # type: ignore[no-untyped-def]
+        converted.extend(n for _, names in groups for n in names)
+        return real(groups, search_path, options)
+
+    monkeypatch.setattr(checkcache, "convert_folders", counting)
+    root = project / "templates"
+    names = sorted(p.relative_to(root).as_posix() for p in root.rglob("*.html"))
+
+    def check() -> list[tuple[str, bool, list[str]]]:
+        converted.clear()
+        ((_, results),) = checkcache.check_folders([(root, names)], [root], Options(), cache)
+        return [(r.name, r.ok, [d.concise() for d in r.diagnostics]) for r in results]
+
+    cold = check()
+    assert len(converted) == len(names)  # other settings than the CLI's: a fresh start
+    assert check() == cold and converted == []
+
+    base = root / "base.html"
+    base.write_text(base.read_text().replace("</body>", "<div></body>"))
+    broken = check()
+    assert "base.html" in converted and "about.html" in converted  # extends base.html
+    assert "_formhelpers.html" not in converted
+    fresh = checkcache.check_folders([(root, names)], [root], Options(), None)[0][1]
+    assert broken == [(r.name, r.ok, [d.concise() for d in r.diagnostics]) for r in fresh]
+    assert any(not ok and "T005 base.html" in "".join(d) for _, ok, d in broken)
+
+    # the CLI agrees with and without the cache
+    cached = run("check", "templates", cwd=project)
+    uncached = run("check", "templates", "--no-cache", cwd=project)
+    assert cached.returncode == uncached.returncode == 1
+    assert cached.stderr == uncached.stderr
+
+
 def test_rule_explains_codes(project: Path) -> None:
     proc = run("rule", "T003", cwd=project)
     assert proc.returncode == 0

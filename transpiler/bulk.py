@@ -380,7 +380,7 @@ def run_convert(
     for name in names:
         out = output_name(name)
         deps = dependencies(env, name, texts, manifest.refs)
-        sources = {n: texts.get(n) or "" for n in [name, *deps]}
+        sources = {n: texts.get(n) for n in [name, *deps]}
         key = manifest.inputs_hash(sources)
         inputs[name] = (key, deps)
         failure = manifest.failures.get(name)

@@ -17,7 +17,8 @@ from pathlib import Path
 
 from . import __version__
 from .appnames import APP_MODULE, AppUse, export_name, exported, unimplemented
-from .bulk import Options, Report, convert_folders, discover, run_convert
+from .bulk import Options, Report, discover, run_convert
+from .checkcache import CACHE_DIR, cache_folder, check_folders
 from .config import Config, ConfigError, load_config
 from .convert import atomic_write, convert_names, format_sources, output_name
 from .diagnostics import RULES, Diagnostic
@@ -226,7 +227,8 @@ def cmd_check(args: argparse.Namespace) -> int:
     total = failed = 0
     uses: list[tuple[Path, AppUse]] = []
     groups, search_path = _shadowing(_selection(args.src, cfg))
-    for root, results in convert_folders(groups, search_path, options):
+    cache = cache_folder(cfg.base, args.cache)
+    for root, results in check_folders(groups, search_path, options, cache):
         total += len(results)
         failed += sum(1 for r in results if not r.ok)
         diags += [_rooted(d, root) for r in results for d in r.diagnostics]
@@ -389,6 +391,13 @@ def build_parser() -> argparse.ArgumentParser:
     k.add_argument("--format", choices=("concise", "json"), default="concise")
     k.add_argument(
         "--out", help="output folder whose app module is checked for stubs (default: config out)"
+    )
+    k.add_argument(
+        "--no-cache",
+        dest="cache",
+        action="store_false",
+        help=f"convert every template again, ignoring {CACHE_DIR}/ (results of unchanged "
+        "templates are otherwise reused)",
     )
     k.set_defaults(func=cmd_check)
 

@@ -11,6 +11,7 @@ has been edited by hand: it is kept unless ``--force``.
 from __future__ import annotations
 
 import dataclasses
+import functools
 import hashlib
 import json
 from pathlib import Path
@@ -26,6 +27,32 @@ def digest(data: str | bytes) -> str:
     if isinstance(data, str):
         data = data.encode("utf-8")
     return hashlib.sha256(data).hexdigest()[:32]
+
+
+@functools.cache
+def tool_fingerprint() -> str:
+    """The version and the converter's own files (name, size, modification time): results of
+    another build of the tool — a new release, or a working copy edited since — are void."""
+    here = Path(__file__).resolve().parent
+    h = hashlib.sha256(f"{__version__}\0{RUNTIME_VERSION}".encode())
+    files = [*here.glob("*.py"), *here.glob("runtime/*.ts"), *here.glob("grammars/*.lark")]
+    files += here.parent.glob("grammars/*.lark")
+    for f in sorted(files):
+        st = f.stat()
+        h.update(f"\0{f.name}\0{st.st_size}\0{st.st_mtime_ns}".encode())
+    return h.hexdigest()[:32]
+
+
+def inputs_hash(settings: str, sources: dict[str, str | None]) -> str:
+    """Hash of everything a template's result depends on: the tool, the serialised settings,
+    and the template with every template it references (name → text; None: missing)."""
+    h = hashlib.sha256()
+    h.update(f"{tool_fingerprint()}\0{settings}\0".encode())
+    for name in sorted(sources):
+        text = sources[name]
+        body = b"\1missing" if text is None else text.encode("utf-8")
+        h.update(name.encode() + b"\0" + body + b"\0")
+    return h.hexdigest()[:32]
 
 
 @dataclasses.dataclass
@@ -65,13 +92,9 @@ class Manifest:
         except (OSError, ValueError, KeyError, TypeError, AttributeError):
             pass
 
-    def inputs_hash(self, sources: dict[str, str]) -> str:
-        """``sources``: the template and its dependencies, name → text."""
-        h = hashlib.sha256()
-        h.update(f"{__version__}\0{RUNTIME_VERSION}\0{self.options}\0".encode())
-        for name in sorted(sources):
-            h.update(name.encode() + b"\0" + sources[name].encode("utf-8") + b"\0")
-        return h.hexdigest()[:32]
+    def inputs_hash(self, sources: dict[str, str | None]) -> str:
+        """``sources``: the template and its dependencies, name → text (None: missing)."""
+        return inputs_hash(self.options, sources)
 
     def on_disk(self, output: str) -> str | None:
         try:
