@@ -11,15 +11,17 @@ import dataclasses
 import json
 import os
 from collections.abc import Callable, Sequence
-from concurrent.futures import ProcessPoolExecutor
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import jinja2
 import jinja2.meta
 import jinja2.nodes
-import pathspec
 
 from . import __version__
+
+if TYPE_CHECKING:
+    import pathspec
 from .appnames import APP_MODULE, AppNames, AppUse, exported, updated_module
 from .convert import (
     TEMPLATE_SUFFIXES,
@@ -140,6 +142,8 @@ class Report:
 def _gitignore_specs(src: Path) -> list[tuple[Path, pathspec.GitIgnoreSpec]]:
     """Every .gitignore that applies below ``src``: those in ``src``'s ancestors up to the
     repository root, and those inside it."""
+    import pathspec
+
     specs: list[tuple[Path, pathspec.GitIgnoreSpec]] = []
     src = src.resolve()
     folders = []
@@ -165,6 +169,8 @@ def discover(
     respect_gitignore: bool = True,
 ) -> list[str]:
     """Template names below ``src`` (relative, '/'-separated, sorted)."""
+    import pathspec  # imported here: a check of a few files (pre-commit) needs none of it
+
     inc = pathspec.GitIgnoreSpec.from_lines(include) if include else None
     exc = pathspec.GitIgnoreSpec.from_lines(exclude) if exclude else None
     ignores = _gitignore_specs(src) if respect_gitignore else []
@@ -296,6 +302,8 @@ def _convert_all(
     size = max(1, min(32, len(names) // (jobs * 4) or 1))
     chunks = [names[i : i + size] for i in range(0, len(names), size)]
     results: dict[str, TemplateResult] = {}
+    from concurrent.futures import ProcessPoolExecutor
+
     with ProcessPoolExecutor(max_workers=jobs) as pool:
         paths = [str(p) for p in search_path]
         futures = [pool.submit(_convert_chunk, str(src), chunk, options, paths) for chunk in chunks]
@@ -326,6 +334,8 @@ def convert_folders(
         size = max(48, -(-len(names) // jobs))
         parts += [(root, names[i : i + size]) for i in range(0, len(names), size)]
     order = sorted(range(len(parts)), key=lambda i: -len(parts[i][1]))
+    from concurrent.futures import ProcessPoolExecutor
+
     with ProcessPoolExecutor(max_workers=jobs) as pool:
         futures = {
             i: pool.submit(_convert_chunk, str(parts[i][0]), parts[i][1], options, paths)

@@ -14,16 +14,17 @@ import tempfile
 import traceback
 from collections.abc import Iterable
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import jinja2
 
 from . import RUNTIME_VERSION
 from .appnames import AppUse
 from .diagnostics import ConversionError, Diagnostic
-from .emit import emit_module
 from .environment import make_environment
-from .graph import Project
-from .lower import lower_template
+
+if TYPE_CHECKING:
+    from .graph import Project
 
 TEMPLATE_SUFFIXES = (".html", ".htm", ".jinja", ".jinja2", ".j2", ".xml", ".svg")
 RUNTIME_DIR = Path(__file__).resolve().parent / "runtime"
@@ -75,6 +76,10 @@ def convert_source(
     project: Project | None = None,
 ) -> TemplateResult:
     """Convert one template's text. Never raises for template problems: they are diagnostics."""
+    # imported on first use: a check answered from its cache never loads the converter
+    from .emit import emit_module
+    from .lower import lower_template
+
     env = env or make_environment()
     out = output_name(name)
     try:
@@ -238,6 +243,8 @@ def write_runtime(dest: Path) -> None:
 def convert_names(
     src: Path, names: Iterable[str], env: jinja2.Environment | None = None
 ) -> list[TemplateResult]:
+    from .graph import Project
+
     env = env or make_environment(jinja2.FileSystemLoader(str(src)))
     project = Project(env)
     results = []

@@ -29,10 +29,10 @@ from typing import TYPE_CHECKING, Literal, NoReturn
 import jinja2
 from jinja2 import nodes
 
-from . import ir
 from .diagnostics import ConversionError
 
 if TYPE_CHECKING:
+    from . import ir
     from .lower import Lowerer
 
 I18nStyle = Literal["newstyle", "oldstyle", "off"]
@@ -110,6 +110,8 @@ def is_gettext_call(lw: "Lowerer", node: nodes.Call) -> bool:
 
 
 def lower_gettext_call(lw: "Lowerer", node: nodes.Call, line: int) -> ir.Translate:
+    from . import ir
+
     assert lw.i18n is not None and isinstance(node.node, nodes.Name)
     name = node.node.name
     func: ir.TranslateFunc = "gettext" if name == "_" else name  # type: ignore[assignment]
@@ -153,6 +155,8 @@ def raise_oldstyle_kwargs(lw: "Lowerer", name: str, node: nodes.Call) -> NoRetur
 
 def mark_safe_if_autoescape(lw: "Lowerer", node: nodes.MarkSafeIfAutoescape, line: int) -> ir.Expr:
     """Old-style ``{% trans %}``: ``(Markup if autoescape else identity)(gettext(...))``."""
+    from . import ir
+
     inner = lw.expr(node.expr)
     if lw.eval_autoescape.get(id(node), lw.autoescape):
         return ir.Filter(line, "safe", inner, ())
