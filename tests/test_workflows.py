@@ -321,6 +321,27 @@ def test_several_templates_folders_form_one_search_path(tmp_path: Path) -> None:
     assert 'from "./master"' in index
 
 
+def test_check_of_one_file_searches_every_configured_folder(tmp_path: Path) -> None:
+    """pre-commit passes only the changed files: a template of the app's folder still finds
+    the layout a blueprint's folder (the second configured src) provides, and a changed file
+    that an earlier folder shadows is not checked (Flask never renders it)."""
+    app, ext = tmp_path / "app" / "templates", tmp_path / "ext" / "templates"
+    app.mkdir(parents=True)
+    ext.mkdir(parents=True)
+    (tmp_path / "pyproject.toml").write_text(
+        '[tool.jinja2tsx]\nsrc = ["app/templates", "ext/templates"]\n'
+    )
+    (ext / "layout.html").write_text("<main>{% block body %}{% endblock %}</main>\n")
+    (app / "page.html").write_text('{% extends "layout.html" %}{% block body %}hi{% endblock %}\n')
+    (ext / "page.html").write_text("<p>{% if x %}</p>\n")  # shadowed by app/templates/page.html
+    one = run("check", "app/templates/page.html", cwd=tmp_path)
+    assert one.returncode == 0, one.stderr
+    assert "all 1 templates convert" in one.stderr
+    shadowed = run("check", "ext/templates/page.html", "ext/templates/layout.html", cwd=tmp_path)
+    assert shadowed.returncode == 0, shadowed.stderr
+    assert "all 1 templates convert" in shadowed.stderr
+
+
 def test_configured_template_names(project: Path) -> None:
     (project / "templates" / "themed.html").write_text(
         "{% extends layout_template %}{% block content %}themed{% endblock %}\n"

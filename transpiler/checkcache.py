@@ -49,9 +49,11 @@ class CheckCache:
             return
         try:
             data = json.loads((folder / CACHE_FILE).read_text(encoding="utf-8"))
-            if data.get("tool") == __version__ and data.get("settings") == settings:
+            if data.get("tool") == __version__:
+                # entries of other settings stay: their inputs hashes cover the settings
                 self.entries = dict(data["entries"])
-                self.refs = {n: (r[0], list(r[1])) for n, r in data["refs"].items()}
+                if data.get("settings") == settings:  # references depend on the settings
+                    self.refs = {n: (r[0], list(r[1])) for n, r in data["refs"].items()}
         except (OSError, ValueError, KeyError, TypeError, AttributeError):
             pass
 
@@ -106,7 +108,7 @@ def check_folders(
 ) -> list[tuple[Path, list[Checked]]]:
     """``check``'s results for each folder's templates, in order: from the cache where the
     inputs are unchanged, converted in memory (``bulk.convert_folders``) otherwise."""
-    settings = options.key() + "\0" + "\0".join(map(str, search_path))
+    settings = options.key() + "\0" + "\0".join(str(p.resolve()) for p in search_path)
     cache = CheckCache(cache_folder, settings)
     found: dict[tuple[Path, str], Checked] = {}
     keys: dict[tuple[Path, str], tuple[str, str]] = {}

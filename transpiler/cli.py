@@ -152,7 +152,7 @@ def cmd_convert(args: argparse.Namespace) -> int:
     jobs = cfg.jobs if args.jobs is None else args.jobs
     quiet = args.quiet
     reports: list[Report] = []
-    groups, search_path = _shadowing(_selection(args.src, cfg), quiet)
+    groups, search_path = _shadowing(_selection(args.src, cfg), cfg, quiet)
     for root, names in groups:
         bar = ProgressBar("converting", enabled=False if quiet else None)
         try:
@@ -198,24 +198,37 @@ def cmd_convert(args: argparse.Namespace) -> int:
 
 
 def _shadowing(
-    groups: list[tuple[Path, list[str]]], quiet: bool = True
+    groups: list[tuple[Path, list[str]]], cfg: Config, quiet: bool = True
 ) -> tuple[list[tuple[Path, list[str]]], list[Path]]:
     """Several templates folders form one search path, as Flask's loader chains the app's folder
     and its blueprints': a name resolves to the first folder holding it. A template that an
-    earlier folder shadows is never rendered by Flask, so it is not converted (and said so)."""
-    search_path = [root for root, _ in groups]
-    if len(groups) < 2:
+    earlier folder shadows is never rendered by Flask, so it is not converted (and said so).
+    When the selection lies in configured ``src`` folders (pre-commit passes the changed files
+    only), the search path is every configured folder, in order, then any other folder given."""
+    roots = [root for root, _ in groups]
+    configured = [cfg.resolve(s) for s in cfg.src]
+    same = lambda a, b: a.resolve() == b.resolve()  # noqa: E731
+    if any(same(r, c) for r in roots for c in configured):
+        search_path = configured + [r for r in roots if not any(same(r, c) for c in configured)]
+    else:
+        search_path = roots
+    if len(search_path) < 2:
         return groups, search_path
-    claimed: dict[str, Path] = {}
     out: list[tuple[Path, list[str]]] = []
+    claimed: dict[str, Path] = {}  # output module → the folder whose template writes it
     for root, names in groups:
+        index = next(i for i, f in enumerate(search_path) if same(f, root))
+        earlier = search_path[:index]
         kept = []
         for name in names:
-            first = claimed.setdefault(output_name(name), root)
-            if first.resolve() == root.resolve():
+            first = next((f / name for f in earlier if (f / name).is_file()), None)
+            owner = claimed.setdefault(output_name(name), root)
+            if first is None and not same(owner, root):
+                first = owner / name
+            if first is None:
                 kept.append(name)
             elif not quiet:
-                _err(f"skipped {root / name}: shadowed by {first / name} (Flask renders that one)")
+                _err(f"skipped {root / name}: shadowed by {first} (Flask renders that one)")
         out.append((root, kept))
     return out, search_path
 
@@ -226,7 +239,7 @@ def cmd_check(args: argparse.Namespace) -> int:
     diags: list[Diagnostic] = []
     total = failed = 0
     uses: list[tuple[Path, AppUse]] = []
-    groups, search_path = _shadowing(_selection(args.src, cfg))
+    groups, search_path = _shadowing(_selection(args.src, cfg), cfg)
     cache = cache_folder(cfg.base, args.cache)
     for root, results in check_folders(groups, search_path, options, cache):
         total += len(results)
