@@ -8,8 +8,10 @@ worker, writes that never clobber hand edits, and the per-template report.
 from __future__ import annotations
 
 import dataclasses
+import functools
 import json
 import os
+import re
 from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -218,10 +220,7 @@ def dependencies(
             if cached is not None and cached[0] == h:
                 refs = cached[1]
             else:
-                try:
-                    refs = sorted(referenced_templates(env, env.parse(source)))
-                except Exception:  # broken: the conversion reports it
-                    refs = []
+                refs = sorted(referenced_templates(env, source))
                 known[current] = (h, refs)
         for ref in refs:
             if ref not in seen and ref != name:
@@ -230,17 +229,53 @@ def dependencies(
     return sorted(seen)
 
 
-def referenced_templates(env: jinja2.Environment, ast: jinja2.nodes.Template) -> set[str]:
-    """The templates a parsed template names: literal names, and for a name computed at run
-    time every name [tool.jinja2tsx.template_names] may resolve it to (the conversion follows
-    those, so a change to them must re-convert this template)."""
+def referenced_templates(env: jinja2.Environment, source: str) -> set[str]:
+    """The templates a template's source may name: every string literal in its ``extends``,
+    ``include``, ``import`` and ``from`` tags and, for a name computed at run time, every name
+    [tool.jinja2tsx.template_names] may resolve it to (the conversion follows those, so a
+    change to them must re-convert this template). A superset — a tag in a comment counts too —
+    found by a scan that costs a fraction of a parse; escapes in a name fall back to the parse."""
+    known: dict[str, str] = getattr(env, "jinja2tsx_template_names", {})
+    refs: set[str] = set()
+    for m in _reference_tags(env.block_start_string, env.block_end_string).finditer(source):
+        body = m.group(1)
+        if "\\" in body:
+            return _parsed_references(env, source, known)
+        literals = [
+            s.group(1) if s.group(1) is not None else s.group(2) for s in _STRING.finditer(body)
+        ]
+        refs.update(literals)
+        head = _CLAUSES.split(_STRING.sub('""', body))[0]
+        if known and re.search(r"[^\s\"',\[\]()]", head):  # computed: all it may resolve to
+            for key, value in known.items():
+                if key.endswith("()"):
+                    refs.update(value.replace("{}", lit) for lit in literals)
+                else:
+                    refs.add(value)
+    return refs
+
+
+_STRING = re.compile(r"'([^'\\]*)'|\"([^\"\\]*)\"")
+_CLAUSES = re.compile(r"\b(?:ignore\s+missing|with\s+context|without\s+context|import|as)\b")
+
+
+@functools.lru_cache(maxsize=4)
+def _reference_tags(start: str, end: str) -> re.Pattern[str]:
+    return re.compile(
+        rf"{re.escape(start)}[-+]?\s*(?:extends|include|import|from)\b(.*?)[-+]?{re.escape(end)}",
+        re.S,
+    )
+
+
+def _parsed_references(env: jinja2.Environment, source: str, known: dict[str, str]) -> set[str]:
+    try:
+        ast = env.parse(source)
+    except Exception:  # broken: the conversion reports it
+        return set()
     found = list(jinja2.meta.find_referenced_templates(ast))
     refs = {r for r in found if r}
     if None in found:
-        known: dict[str, str] = getattr(env, "jinja2tsx_template_names", {})
-        for key, value in known.items():
-            if not key.endswith("()"):
-                refs.add(value)
+        refs.update(v for k, v in known.items() if not k.endswith("()"))
         for call in ast.find_all(jinja2.nodes.Call):  # theme("x.html") → the name it stands for
             fn, args = call.node, call.args
             if (
