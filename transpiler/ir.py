@@ -443,6 +443,9 @@ class MacroInfo:
 
     # parameters that may hold WTForms fields (formdetect.py): they take any value, Markup too
     markup_params: frozenset[str] = frozenset()
+    # parameters only tested (the tests of ifs and conditional expressions), never printed or
+    # passed on: a Markup argument for them does not need the macro's HTML form
+    tested_params: frozenset[str] = frozenset()
 
 
 @dataclasses.dataclass(frozen=True)

@@ -1741,6 +1741,7 @@ class Lowerer(FlaskLowering):
             b = self.form_binding(a.name, "param")
             params.append(b)
         info.markup_params = frozenset(b.name for b in params if b.safety != "no")
+        info.tested_params = frozenset(info.params) - names_read_outside_tests(node.body)
         defaults: list[ir.Expr | None] = [None] * (len(params) - len(node.defaults))
         for i, b in enumerate(params):
             if i >= len(params) - len(node.defaults):
@@ -1863,7 +1864,10 @@ class Lowerer(FlaskLowering):
         # A Markup argument (or one that may be): the macro's JSX form prints its parameters
         # as text, its HTML form escapes them at run time exactly as Jinja does -- use that one
         html_only = any(
-            a is not None and (expr_safety(a) != "no" or content_safety(a) != "no") for a in args
+            a is not None
+            and param not in info.tested_params
+            and (expr_safety(a) != "no" or content_safety(a) != "no")
+            for param, a in zip(info.params, args)
         )
         dynamic = call.dyn_args is not None or call.dyn_kwargs is not None
         if dynamic:
@@ -2561,6 +2565,25 @@ def _stringish(e: ir.Expr | None) -> bool:
 def is_index_key(key: str) -> bool:
     """A str a JS object lists first, in numeric order ("0", "12"), whatever the insertion order."""
     return re.fullmatch(r"0|[1-9][0-9]{0,9}", key) is not None and int(key) < 2**32 - 1
+
+
+def names_read_outside_tests(body: Iterable[nodes.Node]) -> set[str]:
+    """Names ``body`` reads or assigns anywhere but in the test of an ``if`` or conditional
+    expression (where only the value's truth counts)."""
+    found: set[str] = set()
+
+    def visit(node: nodes.Node, in_test: bool) -> None:
+        if isinstance(node, nodes.Name) and not in_test:
+            found.add(node.name)
+        tests = isinstance(node, (nodes.If, nodes.CondExpr))
+        for field, value in node.iter_fields():
+            for child in value if isinstance(value, list) else [value]:
+                if isinstance(child, nodes.Node):
+                    visit(child, in_test or (tests and field == "test"))
+
+    for n in body:
+        visit(n, False)
+    return found
 
 
 def names_read(exprs: Iterable[nodes.Expr]) -> set[str]:
