@@ -16,6 +16,7 @@ side effects keep Jinja's order.
 
 from __future__ import annotations
 
+import dataclasses
 import json
 import posixpath
 import re
@@ -987,12 +988,19 @@ class Emitter(FlaskEmitting):
         return self.macro_call(e, "html")
 
     def include(self, n: ir.Include) -> str:
-        path = self.module_path(n.module)
-        alias = self.default_imports.get(path)
-        if alias is None:
-            alias = n.component if n.component not in self.used else self.ident(n.component)
-            self.used.add(alias)
-            self.default_imports[path] = alias
+        if n.recursive:  # the component renders itself (see Lowerer.self_include)
+            alias = self.t.component
+            known = dict(n.scope)
+            if n.with_context:
+                pairs = tuple((p.name, ir.Var(n.line, known.get(p.name, p))) for p in self.t.props)
+                n = dataclasses.replace(n, props=pairs)
+        else:
+            path = self.module_path(n.module)
+            alias = self.default_imports.get(path)
+            if alias is None:
+                alias = n.component if n.component not in self.used else self.ident(n.component)
+                self.used.add(alias)
+                self.default_imports[path] = alias
         props = " ".join(
             (
                 f"{name}={{{self.forward(value)}}}"

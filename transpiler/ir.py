@@ -505,6 +505,12 @@ class Include(Node):
     module: str
     component: str
     props: tuple[tuple[str, "Expr"], ...]
+    # a template including itself (a tree partial): its props are known only once the whole
+    # template is lowered, so the emitter passes each of them from these variables in scope
+    # at the include, or from the component's own props
+    recursive: bool = False
+    scope: tuple[tuple[str, "Binding"], ...] = ()
+    with_context: bool = True
 
 
 @dataclasses.dataclass(frozen=True)

@@ -387,6 +387,8 @@ class Lowerer(FlaskLowering):
             self.html_error(exc, text)
         self.pos = 0
         self.props: dict[str, ir.Binding] = {}
+        # {% include %}s of this template itself (see self_include)
+        self.self_includes: list[tuple[nodes.Include, ir.Include]] = []
         self.root_region = Region()
         self.scope = Scope(None, self.root_region)
         self.wrappers: list[tuple[nodes.Expr, tuple[str, ...]]] = []  # test, tags outermost first
@@ -488,6 +490,7 @@ class Lowerer(FlaskLowering):
             self.fail("H101", "unbalanced Jinja block", self.tok_offset(tok))  # pragma: no cover
         if self.extends_seen:
             body = self.child_body(body)
+        self.check_self_includes()
         layout = self.layout(body)
         # a macro reading a name the template also sets at its top level sees the set value
         # (Jinja's template context): it stays a closure of the component, never importable
@@ -2061,6 +2064,8 @@ class Lowerer(FlaskLowering):
             if node.ignore_missing:
                 return []
             self.node_fail("T001", f"included template {candidates[0]!r} not found", node)
+        if chosen == self.name and self.project is not None and not self._crossed_macros():
+            return [self.self_include(node)]
         module = self.project_load(chosen, node)
         props: list[tuple[str, ir.Expr]] = []
         if node.with_context:
@@ -2075,6 +2080,43 @@ class Lowerer(FlaskLowering):
                 self.forward_flask(p, b)
                 props.append((p.name, ir.Var(node.lineno, b)))
         return [ir.Include(node.lineno, chosen, module.component, tuple(props))]
+
+    def self_include(self, node: nodes.Include) -> ir.Include:
+        """``{% include %}`` of this very template (a navigation tree rendering its children):
+        the component renders itself, handed the variables in scope where the include stands
+        (checked in ``check_self_includes`` once the props are known)."""
+        scope: dict[str, ir.Binding] = {}
+        if node.with_context:
+            level: Scope | None = self.scope
+            while level is not None:
+                for name, b in level.names.items():
+                    if b.kind not in ("macro", "module", "caller", "prop"):
+                        scope.setdefault(name, b)
+                level = level.parent
+        include = ir.Include(
+            node.lineno,
+            self.name,
+            component_name(self.name),
+            (),
+            recursive=True,
+            scope=tuple(sorted(scope.items())),
+            with_context=node.with_context,
+        )
+        self.self_includes.append((node, include))
+        return include
+
+    def check_self_includes(self) -> None:
+        if not self.self_includes:
+            return
+        if self.blocks or self.extends_seen:  # a layout's blocks: not a plain partial
+            node = self.self_includes[0][0]
+            self.node_fail("T002", f"template cycle: {self.name} → {self.name}", node)
+        for node, include in self.self_includes:
+            for name, b in include.scope:
+                if name in self.props and b.safety != "no":
+                    self.node_fail(
+                        "U002", f"Markup value {name!r} passed to an included template", node
+                    )
 
     def extends(self, node: nodes.Extends) -> "_ExtendsMark":
         if self.scope.parent is not None or self.scope.region.branch_depth:
@@ -2856,5 +2898,12 @@ def lower_template(
         try:
             tree = env.parse(split, name, name)
             return Lowerer(split, name, tree, autoescape, project, env).lower()
-        except (ConversionError, jinja2.TemplateSyntaxError):
+        except ConversionError as later:
+            # past the markup, the rewrite met another problem: that one is what to fix (its
+            # line is right when the rewrite kept the lines where they were)
+            same_lines = split.count("\n") == source.count("\n")
+            if later.code in ("H001", "H101", "H104") or not same_lines:
+                raise exc from None
+            raise later from None
+        except jinja2.TemplateSyntaxError:
             raise exc from None
