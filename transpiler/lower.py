@@ -29,7 +29,7 @@ from jinja2.compiler import find_undeclared
 
 from . import formdetect, i18n, ir
 from .treeindex import index_of
-from . import tagsplit
+from . import pathsplit, tagsplit
 from .appnames import RESERVED_GLOBALS, AppUse, Kind, app_names_of
 from .diagnostics import ConversionError
 from .environment import FLASK_ENV_GLOBALS, JINJA_GLOBALS, unknown_tag_help
@@ -2864,6 +2864,10 @@ def _walk_value(v: object) -> Iterator[ir.Expr]:
             yield from _walk_value(x)
 
 
+# markup that has no element structure as written (what the rewrites in tagsplit/pathsplit fix)
+STRUCTURE_CODES = ("H001", "H101", "H104")
+
+
 def lower_template(
     source: str, name: str, env: jinja2.Environment, project: "Project | None" = None
 ) -> ir.Template:
@@ -2888,22 +2892,28 @@ def lower_template(
     try:
         return Lowerer(source, name, tree, autoescape, project, env).lower()
     except ConversionError as exc:
-        if exc.code not in ("H001", "H101", "H104"):
+        if exc.code not in STRUCTURE_CODES:
             raise
-        # `<li class="a{% if x %} b" c="d{% endif %}">`: an {% if %} crossing attribute quotes
-        # inside a start tag; one start tag per branch is the same template (see tagsplit)
+        # Output-preserving rewrites into plain HTML per branch: `<li class="a{% if x %} b"
+        # c="d{% endif %}">` (an {% if %} crossing attribute quotes: tagsplit), and branches
+        # that leave elements open for what follows (pathsplit); the first that converts
         split = tagsplit.split_crossing_ifs(source)
-        if split is None:
-            raise
-        try:
-            tree = env.parse(split, name, name)
-            return Lowerer(split, name, tree, autoescape, project, env).lower()
-        except ConversionError as later:
-            # past the markup, the rewrite met another problem: that one is what to fix (its
-            # line is right when the rewrite kept the lines where they were)
-            same_lines = split.count("\n") == source.count("\n")
-            if later.code in ("H001", "H101", "H104") or not same_lines:
-                raise exc from None
-            raise later from None
-        except jinja2.TemplateSyntaxError:
-            raise exc from None
+        rewrites = [split, pathsplit.split_open_branches(split or source)]
+        if split is not None:
+            rewrites.append(pathsplit.split_open_branches(source))
+        later: ConversionError | None = None
+        for rewritten in rewrites:
+            if rewritten is None:
+                continue
+            try:
+                tree = env.parse(rewritten, name, name)
+                return Lowerer(rewritten, name, tree, autoescape, project, env).lower()
+            except ConversionError as problem:
+                # past the markup, a rewrite met another problem: that one is what to fix
+                # (its line is right when the rewrite kept the lines where they were)
+                same_lines = rewritten.count("\n") == source.count("\n")
+                if later is None and same_lines and problem.code not in STRUCTURE_CODES:
+                    later = problem
+            except jinja2.TemplateSyntaxError:
+                pass
+        raise (later or exc) from None
