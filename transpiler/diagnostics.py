@@ -65,8 +65,10 @@ _rule(
     "error",
     "An element is opened inside a Jinja block ({% if %}, {% for %}, ...) and closed outside it "
     "(or the other way round).",
-    "JSX elements must nest inside the control flow that produces them; only the conditional "
-    "wrapper pattern ({% if c %}<a>{% endif %}...{% if c %}</a>{% endif %}) can be rewritten.",
+    "JSX elements must nest inside the control flow that produces them. An {% if %} whose "
+    "branches leave elements open is rewritten when moving what follows into each branch gives "
+    "the same output (conditional wrappers, one start tag per branch, wrappers under nested "
+    "conditions); a {% for %} body, or an if whose test has effects, cannot be.",
     "Open and close the element inside the same block, e.g. put the branch-specific part in an "
     'attribute: <div class="{% if a %}x{% else %}y{% endif %}">...</div>.',
 )
