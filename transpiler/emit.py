@@ -385,7 +385,14 @@ class Emitter(FlaskEmitting):
             )
         if t.layout.parent_has_blocks:  # (a layout without blocks renders none of ours)
             props.append("blocks={{ " + ", ".join(entries) + " }}")
-        return f"<{alias}{''.join(' ' + p for p in props)} />"
+        parent = f"<{alias}{''.join(' ' + p for p in props)} />"
+        if not t.layout.prefix:
+            return parent
+        # what precedes {% extends %}, then the parent: in one expression, so the prefix's
+        # sets run before the parent's props are read
+        return (
+            "<>" + "".join(self.jsx_children(t.layout.prefix, None, (True, False))) + parent + "</>"
+        )
 
     def block_access(self, name: str) -> str:
         if IDENT.match(name):

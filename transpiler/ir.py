@@ -560,6 +560,8 @@ class Layout:
     scoped: tuple[tuple[str, tuple[str, ...]], ...] = ()  # scoped blocks of the chain: names
     sets: tuple[str, ...] = ()  # names set by a top-level {% set %} here or in a parent
     parent_has_blocks: bool = True  # the parent takes `blocks` (it has a block of its own)
+    # what a child template writes before its {% extends %} (Jinja outputs it, then the parent)
+    prefix: tuple[Node, ...] = ()
 
 
 @dataclasses.dataclass(frozen=True)

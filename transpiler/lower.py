@@ -389,6 +389,7 @@ class Lowerer(FlaskLowering):
         self.props: dict[str, ir.Binding] = {}
         # {% include %}s of this template itself (see self_include)
         self.self_includes: list[tuple[nodes.Include, ir.Include]] = []
+        self.extends_prefix: list[ir.Node] = []  # output before {% extends %} (child_body)
         self.root_region = Region()
         self.scope = Scope(None, self.root_region)
         self.wrappers: list[tuple[nodes.Expr, tuple[str, ...]]] = []  # test, tags outermost first
@@ -533,21 +534,43 @@ class Lowerer(FlaskLowering):
 
     def child_body(self, body: list[ir.Node]) -> list[ir.Node]:
         """A child template renders only its parent: keep its definitions and statements
-        (Jinja runs top-level sets before the parent renders), drop its other output."""
+        (Jinja runs top-level sets before the parent renders), drop its other output. Output
+        before the {% extends %} is written before the parent (``extends_prefix``): then what
+        precedes the extends renders in place, in order, as the start of the component."""
         kept: list[ir.Node] = []
         before = True
+        prefix: list[ir.Node] = []
         for n in body:
             if isinstance(n, _ExtendsMark):
                 before = False
+            elif before:
+                prefix.append(n)
             if isinstance(
                 n, (ir.Set, ir.SetAttr, ir.Do, ir.MacroDef, ir.Import, _ExtendsMark, ir.BlockRef)
             ):
                 kept.append(n)
-            elif before and not (
-                isinstance(n, ir.Comment) or isinstance(n, ir.Text) and not n.raw.strip()
-            ):
-                raise ConversionError("U001", "output before {% extends %}", n.line)
-        return kept
+        if all(
+            isinstance(n, ir.Comment)
+            or isinstance(n, ir.Text)
+            and not n.raw.strip()
+            or isinstance(n, (ir.Set, ir.SetAttr, ir.Do, ir.MacroDef, ir.Import, ir.BlockRef))
+            for n in prefix
+        ):
+            return kept  # nothing written before the extends (but white space)
+        from .emit import needs_raw
+
+        for n in prefix:
+            if isinstance(n, (ir.SetAttr, ir.Do, ir.BlockRef)) or needs_raw(n):
+                what = {ir.BlockRef: "a {% block %}", ir.Do: "{% do %}", ir.SetAttr: "a set"}
+                raise ConversionError(
+                    "U001",
+                    f"output before {{% extends %}} together with "
+                    f"{what.get(type(n), 'raw HTML')}",
+                    n.line,
+                )
+        # the prefix renders in order, with its sets, before the parent: keep the rest only
+        self.extends_prefix = [n for n in prefix if not isinstance(n, (ir.MacroDef, ir.Import))]
+        return [n for n in kept if n not in self.extends_prefix]
 
     def layout(self, body: list[ir.Node]) -> ir.Layout | None:
         extends = [n for n in body if isinstance(n, _ExtendsMark)]
@@ -590,6 +613,7 @@ class Lowerer(FlaskLowering):
             scoped,
             sets,
             parent_has_blocks=parent.layout is not None,
+            prefix=tuple(self.extends_prefix),
         )
 
     # -- content --------------------------------------------------------------------------
