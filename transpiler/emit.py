@@ -35,7 +35,7 @@ from .htmlfacts import (
     react_attr_name,
 )
 from .emit_flask import FlaskEmitting
-from .proptypes import NON_STRING_PROPS
+from .proptypes import ELEMENT_PROPS, HTML_PROPS, NON_STRING_PROPS
 from .lower import AUTOESCAPE_FILTERS, FILTER_SIGNATURES, LOOP_ATTRS
 
 JS_RESERVED = frozenset(
@@ -1439,7 +1439,11 @@ class Emitter(FlaskEmitting):
             value = "undefined"
             for cond, val in reversed(options):
                 value = val if cond is None else f"{cond} ? {val} : {value}"
-            if value == "true":
+            if not _declared_prop(el, name):
+                # React renders it, but @types/react does not declare it for this element
+                # (`<link disabled>`): a spread is not checked for unknown props
+                props.append(f"{{...{{ {name}: {value} }}}}")
+            elif value == "true":
                 props.append(name)
             elif value.startswith('"') and _jsx_attr_string_ok(value):
                 props.append(f"{name}={value}")
@@ -1790,6 +1794,15 @@ def _walk_attr_items(items: tuple[ir.AttrItem, ...]) -> Iterable[ir.AttrItem]:
             for _, body in a.branches:
                 yield from _walk_attr_items(body)
             yield from _walk_attr_items(a.otherwise)
+
+
+def _declared_prop(el: ir.Element, name: str) -> bool:
+    """Does @types/react declare prop ``name`` for this HTML element? (Hyphenated names are
+    never checked; SVG and elements it does not know are left as they are.)"""
+    own = ELEMENT_PROPS.get(el.tag.lower())
+    if el.in_svg or own is None or "-" in name or not IDENT.match(name):
+        return True
+    return name in HTML_PROPS or name in own
 
 
 def _walk_nodes(nodes: Iterable[ir.Node]) -> Iterable[ir.Node]:
