@@ -91,7 +91,8 @@ def convert_source(
             tsx = emit_module(tree, runtime_import_for(out), label or name)
             if project is not None and label is None:
                 project.remember(name, source, tree, tsx)
-        return TemplateResult(name, out, tsx, [], list(tree.app_uses))
+        warnings = [w.diagnostic(label or name) for w in tree.warnings]
+        return TemplateResult(name, out, tsx, warnings, list(tree.app_uses))
     except ConversionError as exc:
         return TemplateResult(name, out, None, [exc.diagnostic(label or name)])
     except RecursionError:

@@ -285,6 +285,17 @@ _rule(
     "Install Node.js (or let jinja2tsx provision it) and convert again.",
 )
 _rule(
+    "W003",
+    "macro-not-converted",
+    "warning",
+    "A macro of the template cannot be converted (its own diagnostic is in the message); the "
+    "rest of the template converts, and the module does not export that macro.",
+    "A macro library is often used a few macros at a time: one macro that opens an element for "
+    "another to close (panel_begin/panel_end) should not fail every template that imports the "
+    "library. A template that calls the macro is T005.",
+    "Fix the macro as its diagnostic says, or keep its callers on Jinja.",
+)
+_rule(
     "W002",
     "app-function-not-implemented",
     "warning",

@@ -321,7 +321,7 @@ class Emitter(FlaskEmitting):
         # the layout's macros: Jinja's module of a child template exports them too
         reexports: dict[str, list[str]] = {}
         for info in t.macros:
-            if info.module != t.name and info.module_level:
+            if info.module != t.name and info.module_level and not info.broken:
                 forms = [info.name, info.name + "_html"] if info.jsx_ok else [info.name + "_html"]
                 reexports.setdefault(self.module_path(info.module), []).extend(forms)
         for path, names in sorted(reexports.items()):

@@ -408,6 +408,7 @@ class Template:
     app_uses: tuple[Any, ...] = ()  # appnames.AppUse: app-defined names it calls
     # configured template-name variables: (value, dotted name, the template it must name)
     assumptions: tuple[tuple["Expr", str, str], ...] = ()
+    warnings: tuple[Any, ...] = ()  # diagnostics.ConversionError: what converts without a part
 
 
 # ----------------------------------------------------------------------------- composition
@@ -441,6 +442,10 @@ class MacroInfo:
     def module_level(self) -> bool:
         return self.top_level and not self.reads_locals
 
+    # why a top-level macro does not convert ("H103 at line 281: …"): the rest of its template
+    # converts without it, and a call of it is T005
+    broken: str = ""
+    broken_error: Any = None  # diagnostics.ConversionError: the macro's own problem
     # parameters that may hold WTForms fields (formdetect.py): they take any value, Markup too
     markup_params: frozenset[str] = frozenset()
     # parameters only tested (the tests of ifs and conditional expressions), never printed or

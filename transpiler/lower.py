@@ -390,6 +390,8 @@ class Lowerer(FlaskLowering):
         # {% include %}s of this template itself (see self_include)
         self.self_includes: list[tuple[nodes.Include, ir.Include]] = []
         self.extends_prefix: list[ir.Node] = []  # output before {% extends %} (child_body)
+        self.warnings: list[ConversionError] = []  # parts left out (W003 macros)
+        self.nested_bodies = 0  # macro and call bodies being lowered (nested_body)
         self.root_region = Region()
         self.scope = Scope(None, self.root_region)
         self.wrappers: list[tuple[nodes.Expr, tuple[str, ...]]] = []  # test, tags outermost first
@@ -516,6 +518,7 @@ class Lowerer(FlaskLowering):
             layout=layout,
             app_uses=tuple(self.app_uses),
             assumptions=tuple(self.assumptions),
+            warnings=tuple(self.warnings),
         )
 
     def exported_macros(self) -> tuple[ir.MacroInfo, ...]:
@@ -630,7 +633,16 @@ class Lowerer(FlaskLowering):
                 if tok.name in self.open_stack:
                     return out  # the caller's (or an enclosing block's) element
                 # No such element is open: HTML5 ignores the end tag, except </p> and </br>,
-                # which create an element. Reproduce exactly what the browser builds.
+                # which create an element. Reproduce exactly what the browser builds -- where
+                # this markup is the whole document. A macro or call body is written inside
+                # markup of its caller, where the end tag may close an element around it.
+                if self.nested_bodies:
+                    self.fail(
+                        "H102",
+                        f"end tag </{tok.name}> has no start tag in this macro or call body: "
+                        "where the caller writes it, it may close an element around it",
+                        tok.offset,
+                    )
                 self.pos += 1
                 if tok.name in ("p", "br"):
                     line = self.position(tok.offset)[0]
@@ -1436,7 +1448,8 @@ class Lowerer(FlaskLowering):
             value = self.expr(node.node)
             return self.assign(node.target, value, node)
         if isinstance(node, nodes.Macro):
-            return [self.macro_def(node)]
+            defined = self.macro_def(node)
+            return [defined] if defined is not None else []
         if isinstance(node, nodes.CallBlock):
             call = self.call_block(node)
             return [ir.Output(node.lineno, call, "yes")]
@@ -1505,6 +1518,15 @@ class Lowerer(FlaskLowering):
             "Jinja compiles it to a Python break/continue outside a loop, which fails "
             "(SyntaxError) when the template is loaded.",
         )
+
+    @contextlib.contextmanager
+    def nested_body(self) -> Iterator[None]:
+        """A macro or call body: its output is written wherever the caller puts it."""
+        self.nested_bodies += 1
+        try:
+            yield
+        finally:
+            self.nested_bodies -= 1
 
     @contextlib.contextmanager
     def control_barrier(
@@ -1747,7 +1769,7 @@ class Lowerer(FlaskLowering):
                 self.wrappers,
             ) = saved
 
-    def macro_def(self, node: nodes.Macro) -> ir.MacroDef:
+    def macro_def(self, node: nodes.Macro) -> ir.MacroDef | None:
         special = find_undeclared(node.body, ("caller", "kwargs", "varargs"))
         info = ir.MacroInfo(
             node.name,
@@ -1781,8 +1803,26 @@ class Lowerer(FlaskLowering):
                 extras[special_name] = self.scope.names[special_name] = ir.Binding(
                     special_name, kind, content="maybe"  # type: ignore[arg-type]
                 )
-        with self.control_barrier("a {% macro %}", function=True):
-            body = self.sub_lower(node.body)
+        depths = (len(self.loop_frames), len(self.flavors), len(self.current_super))
+        try:
+            with self.control_barrier("a {% macro %}", function=True), self.nested_body():
+                body = self.sub_lower(node.body)
+        except ConversionError as exc:
+            if not info.top_level or exc.code in ("T001", "T002", "T003", "E001"):
+                raise
+            # one macro of a library that cannot be converted: the rest of the library can
+            self.scope = outer
+            del self.loop_frames[depths[0] :], self.flavors[depths[1] :]
+            del self.current_super[depths[2] :]
+            info.broken = f"{exc.code} at line {exc.line}: {exc.message}"
+            info.broken_error = exc
+            self.macros.append(info)
+            warning = ConversionError(
+                "W003", f"macro {node.name!r} is not converted ({info.broken})", node.lineno
+            )
+            warning.hint, warning.cause = exc.hint, exc.code  # type: ignore[attr-defined]
+            self.warnings.append(warning)
+            return None
         self.scope = outer
         from .emit import body_jsx_ok
 
@@ -1875,6 +1915,14 @@ class Lowerer(FlaskLowering):
             )
         else:
             return None
+        if info.broken and info.module == self.name:
+            raise info.broken_error  # this template's own: its rewrites may convert the macro
+        if info.broken:
+            self.node_fail(
+                "T005",
+                f"{info.module}'s macro {info.name!r} does not convert ({info.broken})",
+                call,
+            )
         if caller is not None and not info.uses_caller:
             # Jinja passes the caller as a keyword argument the macro does not take: a TypeError,
             # or (when it reads kwargs) the caller macro itself in kwargs
@@ -2000,7 +2048,7 @@ class Lowerer(FlaskLowering):
         defaults: list[ir.Expr | None] = [None] * (len(params) - n_def) + [
             self.expr(d) for d in node.defaults
         ]
-        with self.control_barrier("a {% call %} block", function=True):
+        with self.control_barrier("a {% call %} block", function=True), self.nested_body():
             body = self.sub_lower(node.body)
         self.scope = outer
         caller = ir.CallerDef(tuple(params), tuple(defaults), tuple(body))
@@ -2914,21 +2962,12 @@ def lower_template(
         raise ConversionError("J001", message, exc.lineno or 1, 1, hint) from None
     autoescape = env.autoescape(name) if callable(env.autoescape) else bool(env.autoescape)
     try:
-        return Lowerer(source, name, tree, autoescape, project, env).lower()
+        lowered = Lowerer(source, name, tree, autoescape, project, env).lower()
     except ConversionError as exc:
         if exc.code not in STRUCTURE_CODES:
             raise
-        # Output-preserving rewrites into plain HTML per branch: `<li class="a{% if x %} b"
-        # c="d{% endif %}">` (an {% if %} crossing attribute quotes: tagsplit), and branches
-        # that leave elements open for what follows (pathsplit); the first that converts
-        split = tagsplit.split_crossing_ifs(source)
-        rewrites = [split, pathsplit.split_open_branches(split or source)]
-        if split is not None:
-            rewrites.append(pathsplit.split_open_branches(source))
         later: ConversionError | None = None
-        for rewritten in rewrites:
-            if rewritten is None:
-                continue
+        for rewritten in _rewrites(source):
             try:
                 tree = env.parse(rewritten, name, name)
                 return Lowerer(rewritten, name, tree, autoescape, project, env).lower()
@@ -2941,3 +2980,27 @@ def lower_template(
             except jinja2.TemplateSyntaxError:
                 pass
         raise (later or exc) from None
+    if any(getattr(w, "cause", "") in STRUCTURE_CODES for w in lowered.warnings):
+        # a macro left out for its markup: a rewrite may convert it too
+        for rewritten in _rewrites(source):
+            try:
+                tree = env.parse(rewritten, name, name)
+                better = Lowerer(rewritten, name, tree, autoescape, project, env).lower()
+            except (ConversionError, jinja2.TemplateSyntaxError):
+                continue
+            if len(better.warnings) < len(lowered.warnings):
+                return better
+    return lowered
+
+
+def _rewrites(source: str) -> Iterator[str]:
+    """Output-preserving rewrites into plain HTML per branch, to try in order: `<li class="a{%
+    if x %} b" c="d{% endif %}">` (an {% if %} crossing attribute quotes: tagsplit), and
+    branches that leave elements open for what follows (pathsplit)."""
+    split = tagsplit.split_crossing_ifs(source)
+    candidates = [split, pathsplit.split_open_branches(split or source)]
+    if split is not None:
+        candidates.append(pathsplit.split_open_branches(source))
+    for c in candidates:
+        if c is not None:
+            yield c
