@@ -409,6 +409,9 @@ class Template:
     # configured template-name variables: (value, dotted name, the template it must name)
     assumptions: tuple[tuple["Expr", str, str], ...] = ()
     warnings: tuple[Any, ...] = ()  # diagnostics.ConversionError: what converts without a part
+    # end tags with no start tag at its top level: dropped, as a browser drops them when the
+    # template is the page; an include of it is refused (they may close the includer's elements)
+    stray_end_tags: tuple[str, ...] = ()
 
 
 # ----------------------------------------------------------------------------- composition

@@ -391,7 +391,8 @@ class Lowerer(FlaskLowering):
         self.self_includes: list[tuple[nodes.Include, ir.Include]] = []
         self.extends_prefix: list[ir.Node] = []  # output before {% extends %} (child_body)
         self.warnings: list[ConversionError] = []  # parts left out (W003 macros)
-        self.nested_bodies = 0  # macro and call bodies being lowered (nested_body)
+        self.nested_bodies = 0  # macro, call and block bodies being lowered (nested_body)
+        self.stray_end_tags: set[str] = set()  # end tags without start tag at the top level
         self.root_region = Region()
         self.scope = Scope(None, self.root_region)
         self.wrappers: list[tuple[nodes.Expr, tuple[str, ...]]] = []  # test, tags outermost first
@@ -519,6 +520,7 @@ class Lowerer(FlaskLowering):
             app_uses=tuple(self.app_uses),
             assumptions=tuple(self.assumptions),
             warnings=tuple(self.warnings),
+            stray_end_tags=tuple(sorted(self.stray_end_tags)),
         )
 
     def exported_macros(self) -> tuple[ir.MacroInfo, ...]:
@@ -636,13 +638,20 @@ class Lowerer(FlaskLowering):
                 # which create an element. Reproduce exactly what the browser builds -- where
                 # this markup is the whole document. A macro or call body is written inside
                 # markup of its caller, where the end tag may close an element around it.
-                if self.nested_bodies:
-                    self.fail(
-                        "H102",
-                        f"end tag </{tok.name}> has no start tag in this macro or call body: "
-                        "where the caller writes it, it may close an element around it",
-                        tok.offset,
-                    )
+                # (A void element is never open anywhere: its end tag is dropped everywhere,
+                # and </br> is a <br> everywhere.)
+                # A page's parts are written inside other markup -- a macro or call body where
+                # its caller writes it, a block inside its layout, an included template where
+                # it is included (see include) -- where the end tag may close an element.
+                if tok.name not in VOID_ELEMENTS:
+                    if self.nested_bodies:
+                        self.fail(
+                            "H102",
+                            f"end tag </{tok.name}> has no start tag in this macro, call or "
+                            "block body: where it is written, it may close an element around it",
+                            tok.offset,
+                        )
+                    self.stray_end_tags.add(tok.name)
                 self.pos += 1
                 if tok.name in ("p", "br"):
                     line = self.position(tok.offset)[0]
@@ -1521,7 +1530,7 @@ class Lowerer(FlaskLowering):
 
     @contextlib.contextmanager
     def nested_body(self) -> Iterator[None]:
-        """A macro or call body: its output is written wherever the caller puts it."""
+        """A macro, call or block body: its output is written inside markup it does not see."""
         self.nested_bodies += 1
         try:
             yield
@@ -2139,6 +2148,14 @@ class Lowerer(FlaskLowering):
         if chosen == self.name and self.project is not None and not self._crossed_macros():
             return [self.self_include(node)]
         module = self.project_load(chosen, node)
+        if module.stray_end_tags:
+            tags = ", ".join(f"</{t}>" for t in module.stray_end_tags)
+            self.node_fail(
+                "H102",
+                f"{chosen} has end tags without start tags ({tags}): included here, they may "
+                "close elements around the include",
+                node,
+            )
         props: list[tuple[str, ir.Expr]] = []
         if node.with_context:
             for p in module.props:
@@ -2256,7 +2273,7 @@ class Lowerer(FlaskLowering):
         self.super_used = False
         flavor = self.flavors[-1] if self.flavors else None
         saved_flavors, self.flavors = self.flavors, []
-        with self.control_barrier("a {% block %}", function=True):
+        with self.control_barrier("a {% block %}", function=True), self.nested_body():
             if flavor is None:
                 body = self.sub_lower(node.body)
             else:
