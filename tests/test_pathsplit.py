@@ -28,6 +28,8 @@ CASES = [
     '<p>{{ name }}</p>{% if b == "horizontal" %}</div>{% endif %}\n</div></section>\n',
     # the twin cannot be decided (the branch assigns what the test reads): left to Jinja
     "{% if x %}{% set x = a %}<b>{% endif %}{{ x }}{% if x %}</b>{% endif %}<i>{{ name }}</i>",
+    # a comment holding "%}" is one construct up to its own "#}"
+    "{# a %} b #}{% if a %}<div>{% endif %}<p>{{ name }}</p>{% if a %}</div>{% endif %}",
     # elif chains and an if without else
     "{% if a %}<ul>{% elif b %}<ol>{% endif %}<li>{{ name }}</li>"
     "{% if a %}</ul>{% elif b %}</ol>{% endif %}",

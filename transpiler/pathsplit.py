@@ -27,10 +27,12 @@ from __future__ import annotations
 
 import dataclasses
 import re
+from collections.abc import Iterator
 
 from .tagsplit import MUTATING
 
-CONSTRUCT = re.compile(r"\{([{%#])([-+]?)(.*?)([-+]?)([}%#])\}", re.S)
+# {{ … }}, {% … %}, {# … #}: each closed by its own delimiter ({# a %} b #} is one comment)
+CONSTRUCT = re.compile(r"\{\{(?P<e>.*?)\}\}|\{%(?P<s>.*?)%\}|\{#(?P<c>.*?)#\}", re.S)
 BLOCKS = {
     "if": ("elif", "else"),
     "for": ("else",),
@@ -116,19 +118,32 @@ def _normalize(source: str) -> str:
     out: list[str] = []
     pos = 0
     strip_next = False
-    for m in CONSTRUCT.finditer(source):
+    for m, kind, inner in _constructs(source):
+        left = inner[:1] if inner[:1] in ("-", "+") else ""
+        right = inner[-1:] if len(inner) > len(left) and inner[-1:] in ("-", "+") else ""
+        body = inner[len(left) : len(inner) - len(right)]
         text = source[pos : m.start()]
         if strip_next:
             text = text.lstrip()
-        if m.group(2) == "-":
+        if left == "-":
             text = text.rstrip()
         out.append(text)
-        out.append("{" + m.group(1) + " " + m.group(3).strip() + " " + m.group(5) + "}")
-        strip_next = m.group(4) == "-"
+        close = {"{": "}", "%": "%", "#": "#"}[kind]
+        out.append("{" + kind + " " + body.strip() + " " + close + "}")
+        strip_next = right == "-"
         pos = m.end()
     tail = source[pos:]
     out.append(tail.lstrip() if strip_next else tail)
     return "".join(out)
+
+
+def _constructs(source: str) -> Iterator[tuple[re.Match[str], str, str]]:
+    """Each Jinja construct: (match, "{" / "%" / "#", what is between the delimiters)."""
+    for m in CONSTRUCT.finditer(source):
+        for kind, group in (("{", "e"), ("%", "s"), ("#", "c")):
+            if m.group(group) is not None:
+                yield m, kind, m.group(group)
+                break
 
 
 def _parse(source: str) -> list[Item]:
@@ -136,16 +151,16 @@ def _parse(source: str) -> list[Item]:
     top: list[Item] = []
     current = top
     pos = 0
-    for m in CONSTRUCT.finditer(source):
+    for m, kind, inner in _constructs(source):
         if m.start() > pos:
             current.append(Text(source[pos : m.start()]))
         pos = m.end()
         text = m.group(0)
-        if m.group(1) != "%":
+        if kind != "%":
             current.append(Tag(text, ""))
             continue
-        word = (m.group(3).split() or [""])[0]
-        if word in BLOCKS or (word == "set" and "=" not in m.group(3)):
+        word = (inner.split() or [""])[0]
+        if word in BLOCKS or (word == "set" and "=" not in inner):
             block = Block(word, [text], [[]], "")
             current.append(block)
             stack.append((block, current))
