@@ -39,6 +39,9 @@ NOT_SPLIT = [
     "{% if a %}<div>{% endif %}{% block b %}{% endblock %}</div>",  # a block cannot be repeated
     "{% raw %}{% if a %}<div>{% endif %}</div>{% endraw %}",
     "{% if a %}<div>{% endif %}",  # nothing follows
+    # a set in the moved text's own scope (not inside a loop): Jinja scopes it differently
+    '{% if a %}<div>{% endif %}{% for i in [1, 2] %}{% if b %}<div>{% endif %}{% endfor %}'
+    "{% set b = name %}",
 ]
 VALUES = [None, "", "a", 0, 1, "horizontal", "x<y\"'&", True]
 NAMES = ["logo", "name", "a", "b", "x"]
@@ -108,7 +111,7 @@ _template = st.recursive(
 )
 
 
-@settings(max_examples=600, deadline=None)
+@settings(max_examples=1000, deadline=None)
 @given(st.lists(_template, min_size=1, max_size=4).map("".join))
 def test_random_rewrites_render_the_same(source: str) -> None:
     split = split_open_branches(source)

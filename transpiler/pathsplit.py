@@ -46,6 +46,8 @@ BLOCKS = {
 }
 # what may not be repeated or moved: definitions and template-level statements
 UNMOVABLE = {"block", "macro", "extends", "import", "from", "raw"}
+# assignments whose scope changes when they move into an if branch
+SCOPING = {"set"}
 ASSIGNING = {"set", "for", "with", "do", "macro", "call", "import", "from"}
 PURE_FILTERS = {"length", "count", "lower", "upper", "trim", "string", "int", "float", "first"}
 VOID = {
@@ -230,6 +232,10 @@ def _split(body: list[Item], i: int, state: _State) -> bool:
     rest = body[i + 1 :]
     if any(isinstance(x, Block | Tag) and x.word in UNMOVABLE for x in _walk(rest)):
         return False
+    if any(isinstance(x, Block | Tag) and x.word in SCOPING for x in _same_frame(rest)):
+        # a {% set %} moved into a branch is in another scope for Jinja: a read of the name
+        # before it (in a loop, say) can resolve differently there
+        return False
     state.splits += 1
     if state.splits > MAX_SPLITS:
         raise _Giveup
@@ -279,8 +285,10 @@ def _hoisted_start(body: list[Item], i: int, block: Block) -> int:
         return i
     start = stack[0][1]
     for prev in body[start:i]:
-        if _assigns(prev, names) or any(
-            isinstance(x, Block | Tag) and x.word in UNMOVABLE for x in _walk([prev])
+        if (
+            _assigns(prev, names)
+            or any(isinstance(x, Block | Tag) and x.word in UNMOVABLE for x in _walk([prev]))
+            or any(isinstance(x, Block | Tag) and x.word in SCOPING for x in _same_frame([prev]))
         ):
             return i
     return start
@@ -335,6 +343,16 @@ def _walk(items: list[Item]):  # type: ignore[no-untyped-def]
         if isinstance(it, Block):
             for b in it.bodies:
                 yield from _walk(b)
+
+
+def _same_frame(items: list[Item]) -> Iterator[Item]:
+    """``items`` and what is inside their ifs: the statements of the same Jinja scope (a loop,
+    macro, call, with or block body has its own)."""
+    for it in items:
+        yield it
+        if isinstance(it, Block) and it.word == "if":
+            for b in it.bodies:
+                yield from _same_frame(b)
 
 
 def _copy(items: list[Item]) -> list[Item]:
