@@ -17,6 +17,8 @@ CASES = [
     '{%- elif color in ["a", "b"] %} text-{{ color }}"{% else %}" style="color: {{ color }}"'
     '{% endif -%}\n{%- if size %} width="{{ size }}"{% endif %} fill="x"><use href="#i"/></svg>',
     "<a href='{{ u }}{% if active %}' class='on{% else %}' class='off{% endif %}'>x</a>",
+    # a comment holding "%}" inside the tag is one construct, up to its own "#}"
+    '<li {# note %} x #}class="item{% if active %} active" aria-current="page{% endif %}">t</li>',
     '<p data-x="1{% if a %}" data-a="{{ a }}{% elif b %}" data-b="{{ b }}{% endif %}" id="p">y</p>',
     '<div class="{{ k }}{% if a %}" hidden data-h="{% endif %}" title="t">z</div>',
 ]

@@ -103,7 +103,12 @@ def _next_tag(source: str, pos: int) -> int | None:
         return m.start()
 
 
-JINJA_PARTS = re.compile(r"\{([{%#])([-+]?)(.*?)([-+]?)([}%#])\}", re.S)
+# one pattern per kind of construct, each ending at its own delimiter ({# a %} b #} is one
+# comment), all with the same groups: kind, left marker, inside, right marker, closing char
+JINJA_PARTS = {
+    kind: re.compile(rf"\{{({re.escape(kind)})([-+]?)(.*?)([-+]?)({re.escape(close)})\}}", re.S)
+    for kind, close in (("{", "}"), ("%", "%"), ("#", "#"))
+}
 
 
 class _Parser:
@@ -119,7 +124,7 @@ class _Parser:
         if pos >= len(source):
             raise _Giveup
         if source.startswith(("{{", "{%", "{#"), pos):
-            m = JINJA_PARTS.match(source, pos)
+            m = JINJA_PARTS[source[pos + 1]].match(source, pos)
             if m is None:
                 raise _Giveup
             self.pos = m.end()
