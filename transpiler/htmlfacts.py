@@ -11,6 +11,12 @@ import html
 import re
 from html.entities import html5 as _HTML5_ENTITIES
 
+# Elements that never have content or an end tag, and elements whose content is raw text.
+VOID_ELEMENTS = frozenset(
+    "area base br col embed hr img input link meta param source track wbr".split()
+)
+RAW_TEXT = frozenset({"script", "style", "textarea", "title"})
+
 # HTML attribute name (lower case) → React prop name, for HTML elements.
 REACT_ATTR_NAMES: dict[str, str] = {
     "class": "className",

@@ -34,6 +34,7 @@ from .appnames import RESERVED_GLOBALS, AppUse, Kind, app_names_of
 from .diagnostics import ConversionError
 from .environment import FLASK_ENV_GLOBALS, JINJA_GLOBALS, unknown_tag_help
 from .graph import Project
+from .htmlfacts import RAW_TEXT, VOID_ELEMENTS
 from .lower_flask import FLASK_FUNCTIONS, FlaskLowering
 from .htmlscan import (
     HOLE,
@@ -55,9 +56,6 @@ from .htmlscan import (
 
 # ----------------------------------------------------------------------------- HTML facts
 
-VOID_ELEMENTS = frozenset(
-    "area base br col embed hr img input link meta param source track wbr".split()
-)
 PREFORMATTED = frozenset({"pre", "listing", "textarea"})  # whitespace inside is shown
 # Start tags that close an open <p> (HTML5 "close a p element").
 P_CLOSERS = frozenset(
@@ -85,7 +83,6 @@ IMPLIED_BY: dict[str, frozenset[str]] = {
     "caption": frozenset(),
 }
 OPTIONAL_END = frozenset(IMPLIED_BY) | {"html", "body"}
-RAW_TEXT = frozenset({"script", "style", "textarea", "title"})
 
 # ----------------------------------------------------------------------------- filters and tests
 

@@ -29,6 +29,7 @@ import dataclasses
 import re
 from collections.abc import Iterator
 
+from .htmlfacts import VOID_ELEMENTS
 from .tagsplit import MUTATING
 
 # {{ … }}, {% … %}, {# … #}: each closed by its own delimiter ({# a %} b #} is one comment)
@@ -50,10 +51,6 @@ UNMOVABLE = {"block", "macro", "extends", "import", "from", "raw"}
 SCOPING = {"set"}
 ASSIGNING = {"set", "for", "with", "do", "macro", "call", "import", "from"}
 PURE_FILTERS = {"length", "count", "lower", "upper", "trim", "string", "int", "float", "first"}
-VOID = {
-    "area", "base", "br", "col", "embed", "hr", "img", "input", "link", "meta", "param",
-    "source", "track", "wbr",
-}  # fmt: skip
 TAG = re.compile(r"<!--.*?-->|<(/?)([A-Za-z][^\s/>]*)[^>]*?(/?)>", re.S)
 RAW = re.compile(r"<(script|style|textarea|title)\b.*?</\1\s*>", re.S | re.I)
 MAX_SPLITS = 24
@@ -272,15 +269,12 @@ def _hoisted_start(body: list[Item], i: int, block: Block) -> int:
             text += it.text
             owner += [j] * len(it.text)
     stack: list[tuple[str, int]] = []
-    for m in TAG.finditer(text):
-        if m.group(2) is None or RAW.match(text, m.start()):
-            continue
-        name = m.group(2).lower()
-        if m.group(1):
+    for name, end, offset in _tags(text):
+        if end:
             if stack and stack[-1][0] == name:
                 stack.pop()
-        elif name not in VOID and not m.group(3):
-            stack.append((name, owner[m.start()]))
+        elif not RAW.match(text, offset):
+            stack.append((name, owner[offset]))
     if not stack:
         return i
     start = stack[0][1]
@@ -394,14 +388,22 @@ def _balanced(items: list[Item]) -> bool:
         return False
     text = RAW.sub("", "".join(x.text for x in items if isinstance(x, Text)))
     depth: list[str] = []
+    for name, end, _ in _tags(text):
+        if end:
+            if not depth or depth[-1] != name:
+                return False
+            depth.pop()
+        else:
+            depth.append(name)
+    return not depth
+
+
+def _tags(text: str) -> Iterator[tuple[str, bool, int]]:
+    """The start tags of elements with content and the end tags in ``text``: (name, is an end
+    tag, offset); comments, void elements and self-closed tags left out."""
     for m in TAG.finditer(text):
         if m.group(2) is None:
             continue  # a comment
         name = m.group(2).lower()
-        if m.group(1):
-            if not depth or depth[-1] != name:
-                return False
-            depth.pop()
-        elif name not in VOID and not m.group(3):
-            depth.append(name)
-    return not depth
+        if m.group(1) or (name not in VOID_ELEMENTS and not m.group(3)):
+            yield name, bool(m.group(1)), m.start()
