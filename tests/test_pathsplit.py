@@ -40,7 +40,7 @@ NOT_SPLIT = [
     "{% raw %}{% if a %}<div>{% endif %}</div>{% endraw %}",
     "{% if a %}<div>{% endif %}",  # nothing follows
     # a set in the moved text's own scope (not inside a loop): Jinja scopes it differently
-    '{% if a %}<div>{% endif %}{% for i in [1, 2] %}{% if b %}<div>{% endif %}{% endfor %}'
+    "{% if a %}<div>{% endif %}{% for i in [1, 2] %}{% if b %}<div>{% endif %}{% endfor %}"
     "{% set b = name %}",
 ]
 VALUES = [None, "", "a", 0, 1, "horizontal", "x<y\"'&", True]

@@ -17,8 +17,6 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 import jinja2
-import jinja2.meta
-import jinja2.nodes
 
 from . import __version__
 
@@ -40,7 +38,7 @@ from .diagnostics import Diagnostic
 from .environment import make_environment
 from .i18n import DEFAULT_STYLE, I18nStyle
 from .flaskapp import ROUTES_MODULE, FlaskSettings, routes_module
-from .manifest import Manifest, digest
+from .manifest import Manifest, digest, inputs_hash
 
 Status = str  # "converted" | "unchanged" | "not-convertible" | "kept"
 
@@ -229,21 +227,30 @@ def dependencies(
     return sorted(seen)
 
 
+def template_inputs(
+    env: jinja2.Environment,
+    name: str,
+    texts: dict[str, str | None],
+    known: dict[str, tuple[str, list[str]]],
+    settings: str,
+) -> tuple[str, list[str]]:
+    """The hash of everything ``name``'s result depends on (see ``manifest.inputs_hash``) and
+    the templates it references, transitively (``dependencies``)."""
+    deps = dependencies(env, name, texts, known)
+    return inputs_hash(settings, {n: texts.get(n) for n in [name, *deps]}), deps
+
+
 def referenced_templates(env: jinja2.Environment, source: str) -> set[str]:
     """The templates a template's source may name: every string literal in its ``extends``,
     ``include``, ``import`` and ``from`` tags and, for a name computed at run time, every name
     [tool.jinja2tsx.template_names] may resolve it to (the conversion follows those, so a
     change to them must re-convert this template). A superset — a tag in a comment counts too —
-    found by a scan that costs a fraction of a parse; escapes in a name fall back to the parse."""
+    found by a scan that costs a fraction of a parse."""
     known: dict[str, str] = getattr(env, "jinja2tsx_template_names", {})
     refs: set[str] = set()
     for m in _reference_tags(env.block_start_string, env.block_end_string).finditer(source):
         body = m.group(1)
-        if "\\" in body:
-            return _parsed_references(env, source, known)
-        literals = [
-            s.group(1) if s.group(1) is not None else s.group(2) for s in _STRING.finditer(body)
-        ]
+        literals = [_unescape(s.group(0)) for s in _STRING.finditer(body)]
         refs.update(literals)
         head = _CLAUSES.split(_STRING.sub('""', body))[0]
         if known and re.search(r"[^\s\"',\[\]()]", head):  # computed: all it may resolve to
@@ -255,8 +262,13 @@ def referenced_templates(env: jinja2.Environment, source: str) -> set[str]:
     return refs
 
 
-_STRING = re.compile(r"'([^'\\]*)'|\"([^\"\\]*)\"")
+_STRING = re.compile(r"'(?:[^'\\]|\\.)*'|\"(?:[^\"\\]|\\.)*\"", re.S)
 _CLAUSES = re.compile(r"\b(?:ignore\s+missing|with\s+context|without\s+context|import|as)\b")
+
+
+def _unescape(literal: str) -> str:
+    """A string literal's value, as Jinja's lexer reads it."""
+    return literal[1:-1].encode("ascii", "backslashreplace").decode("unicode-escape")
 
 
 @functools.lru_cache(maxsize=4)
@@ -265,28 +277,6 @@ def _reference_tags(start: str, end: str) -> re.Pattern[str]:
         rf"{re.escape(start)}[-+]?\s*(?:extends|include|import|from)\b(.*?)[-+]?{re.escape(end)}",
         re.S,
     )
-
-
-def _parsed_references(env: jinja2.Environment, source: str, known: dict[str, str]) -> set[str]:
-    try:
-        ast = env.parse(source)
-    except Exception:  # broken: the conversion reports it
-        return set()
-    found = list(jinja2.meta.find_referenced_templates(ast))
-    refs = {r for r in found if r}
-    if None in found:
-        refs.update(v for k, v in known.items() if not k.endswith("()"))
-        for call in ast.find_all(jinja2.nodes.Call):  # theme("x.html") → the name it stands for
-            fn, args = call.node, call.args
-            if (
-                isinstance(fn, jinja2.nodes.Name)
-                and f"{fn.name}()" in known
-                and len(args) == 1
-                and isinstance(args[0], jinja2.nodes.Const)
-                and isinstance(args[0].value, str)
-            ):
-                refs.add(known[f"{fn.name}()"].replace("{}", args[0].value))
-    return refs
 
 
 def _source(env: jinja2.Environment, name: str, sources: dict[str, str | None]) -> str | None:
@@ -424,9 +414,7 @@ def run_convert(
 
     for name in names:
         out = output_name(name)
-        deps = dependencies(env, name, texts, manifest.refs)
-        sources = {n: texts.get(n) for n in [name, *deps]}
-        key = manifest.inputs_hash(sources)
+        key, deps = template_inputs(env, name, texts, manifest.refs, manifest.options)
         inputs[name] = (key, deps)
         failure = manifest.failures.get(name)
         if failure is not None and failure[0] == key:

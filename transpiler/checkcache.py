@@ -14,13 +14,11 @@ import dataclasses
 import json
 from pathlib import Path
 
-import jinja2
 
 from . import __version__
 from .appnames import AppUse
-from .bulk import Options, convert_folders, dependencies
+from .bulk import Options, convert_folders, template_inputs
 from .diagnostics import Diagnostic
-from .manifest import inputs_hash
 
 CACHE_DIR = ".jinja2tsx_cache"
 CACHE_FILE = "check.json"
@@ -118,7 +116,7 @@ def check_folders(
         texts: dict[str, str | None] = {}
         missing = []
         for name in names:
-            key = _inputs(env, name, texts, cache)
+            key, _ = template_inputs(env, name, texts, cache.refs, cache.settings)
             path = str((root / name).resolve())
             keys[(root, name)] = (path, key)
             hit = cache.get(path, key)
@@ -136,13 +134,6 @@ def check_folders(
             cache.put(path, key, checked)
     cache.save()
     return [(root, [found[(root, n)] for n in names]) for root, names in groups]
-
-
-def _inputs(
-    env: jinja2.Environment, name: str, texts: dict[str, str | None], cache: CheckCache
-) -> str:
-    deps = dependencies(env, name, texts, cache.refs)
-    return inputs_hash(cache.settings, {n: texts.get(n) for n in [name, *deps]})
 
 
 def cache_folder(base: Path, enabled: bool) -> Path | None:

@@ -1823,11 +1823,15 @@ class Lowerer(FlaskLowering):
             info.broken = f"{exc.code} at line {exc.line}: {exc.message}"
             info.broken_error = exc
             self.macros.append(info)
-            warning = ConversionError(
-                "W003", f"macro {node.name!r} is not converted ({info.broken})", node.lineno
+            self.warnings.append(
+                ConversionError(
+                    "W003",
+                    f"macro {node.name!r} is not converted ({info.broken})",
+                    node.lineno,
+                    1,
+                    exc.hint,
+                )
             )
-            warning.hint, warning.cause = exc.hint, exc.code  # type: ignore[attr-defined]
-            self.warnings.append(warning)
             return None
         self.scope = outer
         from .emit import body_jsx_ok
@@ -2994,7 +2998,11 @@ def lower_template(
             except jinja2.TemplateSyntaxError:
                 pass
         raise (later or exc) from None
-    if any(getattr(w, "cause", "") in STRUCTURE_CODES for w in lowered.warnings):
+    if any(
+        m.broken_error.code in STRUCTURE_CODES
+        for m in lowered.macros
+        if m.broken and m.module == name
+    ):
         # a macro left out for its markup: a rewrite may convert it too
         for rewritten in _rewrites(source):
             try:

@@ -92,10 +92,6 @@ class Manifest:
         except (OSError, ValueError, KeyError, TypeError, AttributeError):
             pass
 
-    def inputs_hash(self, sources: dict[str, str | None]) -> str:
-        """``sources``: the template and its dependencies, name → text (None: missing)."""
-        return inputs_hash(self.options, sources)
-
     def on_disk(self, output: str) -> str | None:
         try:
             return (self.dest / output).read_text(encoding="utf-8")
