@@ -132,6 +132,34 @@ def needs_raw(n: ir.Node) -> bool:
     return False
 
 
+def children_as_html(el: ir.Element) -> bool:
+    """Is the content of ``el`` (not a raw-text element) written as one HTML string
+    (``dangerouslySetInnerHTML``)? When a child is raw HTML, or a preformatted element's
+    leading newlines cannot be kept as JSX text."""
+    children = el.children
+    if any(needs_raw(c) for c in children):
+        return True
+    if el.tag.lower() in PREFORMATTED and children:
+        first = children[0]
+        if isinstance(first, ir.Text):
+            stripped = first.raw.removeprefix("\n")
+            return stripped.startswith("\n") and len(children) > 1
+        return not isinstance(first, ir.Element)
+    return False
+
+
+def blocks_in_html_strings(t: ir.Template) -> set[str]:
+    """The blocks of ``t`` that stand inside element content written as an HTML string: they
+    must be lowered as string-valued blocks (flavor "html") for their parent to hold them."""
+    bodies = [t.body, *(b.body for b in (t.layout.blocks if t.layout else ()))]
+    names: set[str] = set()
+    for body in bodies:
+        for n in _walk_nodes(body):
+            if isinstance(n, ir.Element) and not n.raw_text and children_as_html(n):
+                names.update(m.name for m in _walk_nodes(n.children) if isinstance(m, ir.BlockRef))
+    return names
+
+
 def _prints_no_markup(e: ir.Expr) -> bool:
     """With autoescape off Jinja writes ``str(value)`` unescaped: only values that can hold no
     ``<`` or ``&`` may still be JSX text."""
@@ -1393,17 +1421,10 @@ class Emitter(FlaskEmitting):
         if children_override is not None:
             return f"{open_}>{children_override}</{tag}>"
         children = list(el.children)
-        raw = any(self.needs_raw(c) for c in children)
-        if lower in PREFORMATTED and children:
-            first = children[0]
-            if isinstance(first, ir.Text):
-                stripped = first.raw[1:] if first.raw.startswith("\n") else first.raw
-                if stripped.startswith("\n") and len(children) > 1:
-                    raw = True
-                else:
-                    children[0] = ir.Text(first.line, stripped)
-            elif not isinstance(first, ir.Element):
-                raw = True
+        raw = children_as_html(el)
+        if not raw and lower in PREFORMATTED and children and isinstance(children[0], ir.Text):
+            first = children[0]  # the parser drops one newline after <pre>
+            children[0] = ir.Text(first.line, first.raw.removeprefix("\n"))
         if raw:
             html = self.string(el.children, "html")
             if lower in PREFORMATTED:

@@ -350,8 +350,11 @@ class Lowerer(FlaskLowering):
         autoescape: bool,
         project: "Project | None" = None,
         env: jinja2.Environment | None = None,
+        html_blocks: frozenset[str] = frozenset(),
     ):
         self.name = name
+        # blocks standing in element content written as an HTML string (see lower_template)
+        self.html_blocks = html_blocks
         self.env = env or jinja2.Environment()
         # any `x.append(...)`-style call: containers built in the template may gain Markup later
         self.mutates = any(
@@ -2273,9 +2276,12 @@ class Lowerer(FlaskLowering):
         self.current_super.append(super_binding)
         self.super_used = False
         flavor = self.flavors[-1] if self.flavors else None
+        elements = flavor is None  # element content, not a string slot (attribute, script…)
+        if elements and node.name in self.html_blocks:
+            flavor = "html"  # lowered as elements, written as an HTML string
         saved_flavors, self.flavors = self.flavors, []
         with self.control_barrier("a {% block %}", function=True), self.nested_body():
-            if flavor is None:
+            if elements:
                 body = self.sub_lower(node.body)
             else:
                 body = self.parts_body(node.body, flavor)
@@ -2979,8 +2985,23 @@ def lower_template(
             message, hint = known
         raise ConversionError("J001", message, exc.lineno or 1, 1, hint) from None
     autoescape = env.autoescape(name) if callable(env.autoescape) else bool(env.autoescape)
-    try:
+
+    def lower(source: str, tree: nodes.Template) -> ir.Template:
         lowered = Lowerer(source, name, tree, autoescape, project, env).lower()
+        # a block inside an element whose content is written as an HTML string (raw HTML
+        # beside it) is lowered again as a string-valued block, which its parent can hold
+        from .emit import blocks_in_html_strings
+
+        flavored = {b.name for b in lowered.layout.blocks if b.flavor} if lowered.layout else set()
+        html_blocks = blocks_in_html_strings(lowered) - flavored
+        if html_blocks:
+            lowered = Lowerer(
+                source, name, tree, autoescape, project, env, frozenset(html_blocks)
+            ).lower()
+        return lowered
+
+    try:
+        lowered = lower(source, tree)
     except ConversionError as exc:
         if exc.code not in STRUCTURE_CODES:
             raise
@@ -2988,7 +3009,7 @@ def lower_template(
         for rewritten in _rewrites(source):
             try:
                 tree = env.parse(rewritten, name, name)
-                return Lowerer(rewritten, name, tree, autoescape, project, env).lower()
+                return lower(rewritten, tree)
             except ConversionError as problem:
                 # past the markup, a rewrite met another problem: that one is what to fix
                 # (its line is right when the rewrite kept the lines where they were)
@@ -3007,7 +3028,7 @@ def lower_template(
         for rewritten in _rewrites(source):
             try:
                 tree = env.parse(rewritten, name, name)
-                better = Lowerer(rewritten, name, tree, autoescape, project, env).lower()
+                better = lower(rewritten, tree)
             except (ConversionError, jinja2.TemplateSyntaxError):
                 continue
             if len(better.warnings) < len(lowered.warnings):
