@@ -17,6 +17,53 @@ VOID_ELEMENTS = frozenset(
 )
 RAW_TEXT = frozenset({"script", "style", "textarea", "title"})
 
+# What the HTML parser does with an end tag whose element is not open where it stands
+# (https://html.spec.whatwg.org/#parsing-main-inbody): it looks for the element in a scope,
+# and these elements bound the search; an element outside them is never closed.
+SCOPE_BOUNDARIES = frozenset("applet caption html table td th marquee object template".split())
+BUTTON_SCOPE_BOUNDARIES = SCOPE_BOUNDARIES | {"button"}
+LIST_ITEM_SCOPE_BOUNDARIES = SCOPE_BOUNDARIES | {"ol", "ul"}
+# end tags ignored unless their element is in (default) scope
+SCOPED_END_TAGS = frozenset(
+    """address article aside blockquote button center details dialog dir div dl fieldset
+    figcaption figure footer header hgroup listing main menu nav ol pre search section summary
+    ul h1 h2 h3 h4 h5 h6 dd dt applet marquee object""".split()
+)
+# formatting elements: a stray end tag runs the adoption agency, bounded by the scope too
+FORMATTING_ELEMENTS = frozenset("a b big code em font i nobr s small strike strong tt u".split())
+# "any other end tag" stops at the first of these between it and its element
+SPECIAL_ELEMENTS = frozenset(
+    """address applet area article aside base basefont bgsound blockquote body br button
+    caption center col colgroup dd details dir div dl dt embed fieldset figcaption figure footer
+    form frame frameset h1 h2 h3 h4 h5 h6 head header hgroup hr html iframe img input keygen li
+    link listing main marquee menu meta nav noembed noframes noscript object ol p param
+    plaintext pre script search section select source style summary table tbody td template
+    textarea tfoot th thead title tr track ul wbr xmp""".split()
+)
+# end tags with rules of their own (the form pointer, table modes, the document's own)
+UNBOUNDED_END_TAGS = frozenset(
+    "body html form template table tbody thead tfoot tr td th caption colgroup col".split()
+)
+
+
+def end_tag_stays_inside(tag: str, open_elements: list[str]) -> bool:
+    """Does an element of ``open_elements`` keep the end tag ``</tag>`` (no such element being
+    open among them) from reaching any element opened around them? Then what the parser does
+    with it is known from these elements alone: ``</p>`` becomes an empty ``<p></p>``, any
+    other end tag is ignored."""
+    if tag in UNBOUNDED_END_TAGS:
+        return False
+    if tag == "p":
+        bounds = BUTTON_SCOPE_BOUNDARIES
+    elif tag == "li":
+        bounds = LIST_ITEM_SCOPE_BOUNDARIES
+    elif tag in SCOPED_END_TAGS or tag in FORMATTING_ELEMENTS:
+        bounds = SCOPE_BOUNDARIES
+    else:
+        bounds = SPECIAL_ELEMENTS
+    return any(name in bounds for name in open_elements)
+
+
 # HTML attribute name (lower case) → React prop name, for HTML elements.
 REACT_ATTR_NAMES: dict[str, str] = {
     "class": "className",

@@ -34,7 +34,7 @@ from .appnames import RESERVED_GLOBALS, AppUse, Kind, app_names_of
 from .diagnostics import ConversionError
 from .environment import FLASK_ENV_GLOBALS, JINJA_GLOBALS, unknown_tag_help
 from .graph import Project
-from .htmlfacts import RAW_TEXT, VOID_ELEMENTS
+from .htmlfacts import RAW_TEXT, VOID_ELEMENTS, end_tag_stays_inside
 from .lower_flask import FLASK_FUNCTIONS, FlaskLowering
 from .htmlscan import (
     HOLE,
@@ -636,14 +636,16 @@ class Lowerer(FlaskLowering):
                     return out  # the caller's (or an enclosing block's) element
                 # No such element is open: HTML5 ignores the end tag, except </p> and </br>,
                 # which create an element. Reproduce exactly what the browser builds -- where
-                # this markup is the whole document. A macro or call body is written inside
-                # markup of its caller, where the end tag may close an element around it.
-                # (A void element is never open anywhere: its end tag is dropped everywhere,
-                # and </br> is a <br> everywhere.)
-                # A page's parts are written inside other markup -- a macro or call body where
-                # its caller writes it, a block inside its layout, an included template where
-                # it is included (see include) -- where the end tag may close an element.
-                if tok.name not in VOID_ELEMENTS:
+                # this markup is the whole document, or where an element open here bounds the
+                # parser's search (`<td><p><form>…</form></p>`: the <p> ends at <form>, the
+                # </p> makes an empty one). A page's parts are written inside other markup (a
+                # macro or call body where its caller writes it, a block inside its layout, a
+                # template where it is included) where the end tag may close an element
+                # around them. A void element is never open anywhere: its end tag is dropped
+                # everywhere, and </br> is a <br> everywhere.
+                if tok.name not in VOID_ELEMENTS and not end_tag_stays_inside(
+                    tok.name, self.open_stack
+                ):
                     if self.nested_bodies:
                         self.fail(
                             "H102",
