@@ -131,3 +131,32 @@ def _render(t: jinja2.Template, ctx: dict[str, object]) -> str:
         return t.render(ctx)
     except jinja2.TemplateError as exc:  # e.g. loop.first outside a loop: both must raise
         return f"error: {type(exc).__name__}"
+
+
+# what the rewrite meets past the markup is what the diagnostic tells, at the markup's place
+# (the rewrite moved the lines: "{%-" is applied first, and the rest of the body is repeated)
+PAST_MARKUP = (
+    "<div>\n{%- if k %}\n<b>\n{%- else %}\n<i>\n{%- endif %}\nx\n{%- if k %}\n</b>\n"
+    "{%- else %}\n</i>\n{%- endif %}\n{{ p.__class__.__name__ }}</div>\n"
+)
+
+
+def _diagnostics(source: str) -> list:
+    from transpiler.convert import convert_source
+    from transpiler.environment import make_environment
+
+    env = make_environment(jinja2.DictLoader({"page.html": source}))
+    return convert_source(source, "page.html", env).diagnostics
+
+
+def test_template_past_its_markup_reports_the_next_problem() -> None:
+    (d,) = _diagnostics(PAST_MARKUP)
+    assert (d.code, d.line) == ("H101", 3)
+    assert "then meets U002: Python internals (.__name__)" in d.message
+
+
+def test_macro_past_its_markup_reports_the_next_problem() -> None:
+    source = "{% macro link(logo) %}" + PAST_MARKUP + "{% endmacro %}<p>rest</p>"
+    (w,) = _diagnostics(source)
+    assert w.code == "W003"
+    assert "H101 at line 3" in w.message and "then meets U002" in w.message

@@ -445,9 +445,14 @@ class MacroInfo:
     def module_level(self) -> bool:
         return self.top_level and not self.reads_locals
 
+    @property
+    def broken(self) -> str:
+        """Why the macro is left out ("" when it converts)."""
+        e = self.broken_error
+        return "" if e is None else f"{e.code} at line {e.line}: {e.message}"
+
     # why a top-level macro does not convert ("H103 at line 281: …"): the rest of its template
     # converts without it, and a call of it is T005
-    broken: str = ""
     broken_error: Any = None  # diagnostics.ConversionError: the macro's own problem
     # parameters that may hold WTForms fields (formdetect.py): they take any value, Markup too
     markup_params: frozenset[str] = frozenset()

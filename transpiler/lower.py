@@ -1825,18 +1825,9 @@ class Lowerer(FlaskLowering):
             self.scope = outer
             del self.loop_frames[depths[0] :], self.flavors[depths[1] :]
             del self.current_super[depths[2] :]
-            info.broken = f"{exc.code} at line {exc.line}: {exc.message}"
             info.broken_error = exc
             self.macros.append(info)
-            self.warnings.append(
-                ConversionError(
-                    "W003",
-                    f"macro {node.name!r} is not converted ({info.broken})",
-                    node.lineno,
-                    1,
-                    exc.hint,
-                )
-            )
+            self.warnings.append(left_out(info, node.lineno))
             return None
         self.scope = outer
         from .emit import body_jsx_ok
@@ -3014,19 +3005,21 @@ def lower_template(
                 return lower(rewritten, tree)
             except ConversionError as problem:
                 # past the markup, a rewrite met another problem: that one is what to fix
-                # (its line is right when the rewrite kept the lines where they were)
-                same_lines = rewritten.count("\n") == source.count("\n")
-                if later is None and same_lines and problem.code not in STRUCTURE_CODES:
-                    later = problem
+                if later is None and problem.code not in STRUCTURE_CODES:
+                    later = _past_markup(exc, problem, rewritten, source)
             except jinja2.TemplateSyntaxError:
                 pass
         raise (later or exc) from None
-    if any(
-        m.broken_error.code in STRUCTURE_CODES
+    own_broken = {
+        m.name: m
         for m in lowered.macros
-        if m.broken and m.module == name
-    ):
+        if m.broken_error is not None
+        and m.module == name
+        and m.broken_error.code in STRUCTURE_CODES
+    }
+    if own_broken:
         # a macro left out for its markup: a rewrite may convert it too
+        beyond: dict[str, ConversionError] = {}
         for rewritten in _rewrites(source):
             try:
                 tree = env.parse(rewritten, name, name)
@@ -3035,7 +3028,51 @@ def lower_template(
                 continue
             if len(better.warnings) < len(lowered.warnings):
                 return better
+            for m in better.macros:
+                problem = m.broken_error
+                if m.name in own_broken and problem and problem.code not in STRUCTURE_CODES:
+                    beyond.setdefault(
+                        m.name,
+                        _past_markup(own_broken[m.name].broken_error, problem, rewritten, source),
+                    )
+        if beyond:  # say what stops each macro past its markup
+            warnings = list(lowered.warnings)
+            for macro, problem in beyond.items():
+                info = own_broken[macro]
+                old = left_out(info, 0).message
+                info.broken_error = problem
+                warnings = [
+                    left_out(info, w.line) if w.code == "W003" and w.message == old else w
+                    for w in warnings
+                ]
+            lowered = dataclasses.replace(lowered, warnings=tuple(warnings))
     return lowered
+
+
+def left_out(info: ir.MacroInfo, line: int) -> ConversionError:
+    """The W003 warning of a top-level macro left out of its library (defined at ``line``)."""
+    problem = info.broken_error
+    return ConversionError(
+        "W003", f"macro {info.name!r} is not converted ({info.broken})", line, 1, problem.hint
+    )
+
+
+def _past_markup(
+    markup: ConversionError, problem: ConversionError, rewritten: str, source: str
+) -> ConversionError:
+    """What stops a template (or macro) once ``rewritten`` has fixed its ``markup`` problem.
+    Where the rewrite kept every line in place, ``problem`` itself; else its place is not
+    known in the source as written: the markup problem's place, saying what comes next."""
+    if rewritten.count("\n") == source.count("\n"):
+        return problem
+    return ConversionError(
+        markup.code,
+        f"{markup.message}; written as plain HTML per branch, it then meets "
+        f"{problem.code}: {problem.message}",
+        markup.line,
+        markup.column,
+        problem.hint or markup.hint,
+    )
 
 
 def _rewrites(source: str) -> Iterator[str]:
