@@ -116,7 +116,7 @@ def needs_raw(n: ir.Node) -> bool:
     if isinstance(n, ir.FilterBlock):
         return True
     if isinstance(n, ir.Comment):
-        return any(isinstance(c, (ir.Set, ir.SetAttr, ir.Do)) for c in _walk_nodes(n.body))
+        return any(isinstance(c, (ir.Set, ir.SetAttr, ir.Do)) for c in walk_nodes(n.body))
     if isinstance(n, ir.Element):
         return inexpressible(n)
     if isinstance(n, ir.If):
@@ -154,9 +154,9 @@ def blocks_in_html_strings(t: ir.Template) -> set[str]:
     bodies = [t.body, *(b.body for b in (t.layout.blocks if t.layout else ()))]
     names: set[str] = set()
     for body in bodies:
-        for n in _walk_nodes(body):
+        for n in walk_nodes(body):
             if isinstance(n, ir.Element) and not n.raw_text and children_as_html(n):
-                names.update(m.name for m in _walk_nodes(n.children) if isinstance(m, ir.BlockRef))
+                names.update(m.name for m in walk_nodes(n.children) if isinstance(m, ir.BlockRef))
     return names
 
 
@@ -177,7 +177,7 @@ def body_jsx_ok(body: tuple[ir.Node, ...]) -> bool:
         return False
     from .lower import walk_expr
 
-    for n in _walk_nodes(body):
+    for n in walk_nodes(body):
         exprs: list[ir.Expr] = []
         if isinstance(n, ir.Output):
             if _is_caller_call(n.expr):
@@ -1826,19 +1826,20 @@ def _declared_prop(el: ir.Element, name: str) -> bool:
     return name in HTML_PROPS or name in own
 
 
-def _walk_nodes(nodes: Iterable[ir.Node]) -> Iterable[ir.Node]:
+def walk_nodes(nodes: Iterable[ir.Node]) -> Iterable[ir.Node]:
+    """``nodes`` and every node below them in element content and control flow."""
     for n in nodes:
         yield n
         if isinstance(n, ir.If):
             for _, body in n.branches:
-                yield from _walk_nodes(body)
-            yield from _walk_nodes(n.otherwise)
+                yield from walk_nodes(body)
+            yield from walk_nodes(n.otherwise)
         elif isinstance(n, ir.For):
-            yield from _walk_nodes(n.body + n.otherwise)
+            yield from walk_nodes(n.body + n.otherwise)
         elif isinstance(n, (ir.Element, ir.Comment)):
-            yield from _walk_nodes(n.children if isinstance(n, ir.Element) else n.body)
+            yield from walk_nodes(n.children if isinstance(n, ir.Element) else n.body)
         elif isinstance(n, ir.CondWrap):
-            yield from _walk_nodes(n.children)
+            yield from walk_nodes(n.children)
 
 
 def _has_control(n: ir.Node) -> bool:
@@ -1874,7 +1875,7 @@ def _silent(n: ir.Node) -> bool:
 def _uses_loopcall(n: ir.For) -> bool:
     from .lower import walk_expr
 
-    for node in _walk_nodes(n.body):
+    for node in walk_nodes(n.body):
         if isinstance(node, ir.Output):
             if any(isinstance(e, ir.LoopCall) for e in walk_expr(node.expr)):
                 return True

@@ -509,6 +509,7 @@ class Import(Node):
     module: str  # template name
     alias: Binding | None
     names: tuple[tuple[str, str], ...]  # (exported macro, local JS-visible name)
+    with_context: bool = False
 
 
 @dataclasses.dataclass(frozen=True)

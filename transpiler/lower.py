@@ -355,6 +355,8 @@ class Lowerer(FlaskLowering):
         self.name = name
         # blocks standing in element content written as an HTML string (see lower_template)
         self.html_blocks = html_blocks
+        # names the layout chain imports (layout_imports): binding, and the {% extends %}
+        self.layout_bindings: dict[str, tuple[ir.Binding, nodes.Node]] = {}
         self.env = env or jinja2.Environment()
         # any `x.append(...)`-style call: containers built in the template may gain Markup later
         self.mutates = any(
@@ -494,6 +496,7 @@ class Lowerer(FlaskLowering):
             self.fail("H101", "unbalanced Jinja block", self.tok_offset(tok))  # pragma: no cover
         if self.extends_seen:
             body = self.child_body(body)
+            self.check_layout_bindings()
         self.check_self_includes()
         layout = self.layout(body)
         # a macro reading a name the template also sets at its top level sees the set value
@@ -2113,7 +2116,7 @@ class Lowerer(FlaskLowering):
         if isinstance(node, nodes.Import):
             b = ir.Binding(node.target, "module", module=name, with_context=node.with_context)
             self.scope.names[node.target] = b
-            return ir.Import(node.lineno, name, b, ())
+            return ir.Import(node.lineno, name, b, (), node.with_context)
         names = []
         for item in node.names:
             src, local = (item, item) if isinstance(item, str) else item
@@ -2123,7 +2126,7 @@ class Lowerer(FlaskLowering):
                 local, "macro", macro=infos[src], with_context=node.with_context
             )
             names.append((src, local))
-        return ir.Import(node.lineno, name, None, tuple(names))
+        return ir.Import(node.lineno, name, None, tuple(names), node.with_context)
 
     def include(self, node: nodes.Include) -> list[ir.Node]:
         tpl = node.template
@@ -2223,7 +2226,64 @@ class Lowerer(FlaskLowering):
         if parent.layout is not None:
             self.parent_scoped = dict(parent.layout.scoped)
             self.parent_sets = frozenset(parent.layout.sets)
+        # what the layouts import at their top level is in the template context when the
+        # blocks render: they call the imported macros by those names
+        for local, b in self.layout_imports(parent, node).items():
+            mine = self.scope.names.get(local)
+            if mine is not None and not _same_import(mine, b):
+                self.node_fail(*self._import_shadowed(local), node)
+            self.scope.names.setdefault(local, b)  # (the same import here: either one)
+            self.layout_bindings[local] = (b, node)
         return _ExtendsMark(node.lineno, name, node)
+
+    def layout_imports(self, parent: ir.Template, node: nodes.Node) -> dict[str, ir.Binding]:
+        """The names the layout chain's top-level ``{% import %}``s bind before a block
+        renders. Jinja runs the child's top level, then each layout's up the chain (a later
+        one's import of a name wins), the outermost rendering its blocks as it goes: there only
+        imports above the first block count."""
+        bound: dict[str, ir.Binding] = {}
+        seen: set[str] = set()
+        layout: ir.Template | None = parent
+        while layout is not None and layout.name not in seen:
+            seen.add(layout.name)
+            imports = [n for n in layout.body if isinstance(n, ir.Import)]
+            outermost = layout.layout is None or layout.layout.parent is None
+            if outermost:
+                from .emit import walk_nodes
+
+                refs = [n.line for n in walk_nodes(layout.body) if isinstance(n, ir.BlockRef)]
+                imports = [n for n in imports if not refs or n.line < min(refs)]
+            for imp in imports:
+                if imp.alias is not None:
+                    bound[imp.alias.name] = ir.Binding(
+                        imp.alias.name, "module", module=imp.module, with_context=imp.with_context
+                    )
+                    continue
+                infos = {m.name: m for m in self.project_load(imp.module, node).macros}
+                for src, local in imp.names:
+                    bound[local] = ir.Binding(
+                        local, "macro", macro=infos[src], with_context=imp.with_context
+                    )
+            if outermost:
+                break
+            assert layout.layout is not None and layout.layout.parent is not None
+            layout = self.project_load(layout.layout.parent, node)
+        return bound
+
+    @staticmethod
+    def _import_shadowed(local: str) -> tuple[str, str]:
+        return (
+            "U001",
+            f"{local!r} is defined here and imported by the layout: Jinja runs the layout's "
+            "top level after this template's, so the blocks see the layout's",
+        )
+
+    def check_layout_bindings(self) -> None:
+        """A layout-imported name this template binds again after its {% extends %}."""
+        for local, (b, node) in self.layout_bindings.items():
+            mine = self.scope.names.get(local)
+            if mine is None or not _same_import(mine, b):
+                self.node_fail(*self._import_shadowed(local), node)
 
     def block_def(self, node: nodes.Block) -> ir.BlockRef:
         if node.name in self.block_names:
@@ -3047,6 +3107,20 @@ def lower_template(
                 ]
             lowered = dataclasses.replace(lowered, warnings=tuple(warnings))
     return lowered
+
+
+def _same_import(a: ir.Binding, b: ir.Binding) -> bool:
+    """Do two bindings name the same imported module, or the same imported macro, with the
+    same context?"""
+    if (a.kind, a.module, a.with_context) != (b.kind, b.module, b.with_context):
+        return False
+    if a.kind == "macro":
+        return (
+            a.macro is not None
+            and b.macro is not None
+            and (a.macro.module, a.macro.name) == (b.macro.module, b.macro.name)
+        )
+    return a.kind == "module"
 
 
 def left_out(info: ir.MacroInfo, line: int) -> ConversionError:
