@@ -2220,15 +2220,18 @@ class Lowerer(FlaskLowering):
         self.parent_macros = parent.macros
         # the layout's top level defines its macros in the shared context before the child's
         # blocks and macros run: they call them by name, as if imported with context
-        for m in parent.macros:
-            if m.name not in self.scope.names and m.module_level:
-                self.scope.names[m.name] = ir.Binding(m.name, "macro", macro=m, with_context=True)
+        layout_names = {
+            m.name: ir.Binding(m.name, "macro", macro=m, with_context=True)
+            for m in parent.macros
+            if m.module_level
+        }
         if parent.layout is not None:
             self.parent_scoped = dict(parent.layout.scoped)
             self.parent_sets = frozenset(parent.layout.sets)
         # what the layouts import at their top level is in the template context when the
         # blocks render: they call the imported macros by those names
-        for local, b in self.layout_imports(parent, node).items():
+        layout_names.update(self.layout_imports(parent, node))
+        for local, b in layout_names.items():
             mine = self.scope.names.get(local)
             if mine is not None and not _same_import(mine, b):
                 self.node_fail(*self._import_shadowed(local), node)
@@ -2274,8 +2277,8 @@ class Lowerer(FlaskLowering):
     def _import_shadowed(local: str) -> tuple[str, str]:
         return (
             "U001",
-            f"{local!r} is defined here and imported by the layout: Jinja runs the layout's "
-            "top level after this template's, so the blocks see the layout's",
+            f"{local!r} is defined here and by the layout (a macro or import): Jinja runs the "
+            "layout's top level after this template's, so the blocks see the layout's",
         )
 
     def check_layout_bindings(self) -> None:
