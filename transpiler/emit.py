@@ -1575,26 +1575,7 @@ class Emitter(FlaskEmitting):
     def string(self, nodes: Iterable[ir.Node], flavor: str) -> str:
         """A TS string expression: the HTML Jinja writes ('html'), or the decoded text of an
         attribute value / RCDATA element ('attr', 'text')."""
-        parts: list[str] = []
-        for n in nodes:
-            p = self.string_node(n, flavor)
-            if p is None:
-                continue
-            if (
-                parts
-                and p.startswith('"')
-                and parts[-1].startswith('"')
-                and _is_literal(p)
-                and _is_literal(parts[-1])
-            ):
-                parts[-1] = js_str(json.loads(parts[-1]) + json.loads(p))
-            else:
-                parts.append(p)
-        if not parts:
-            return '""'
-        if len(parts) == 1:
-            return parts[0]
-        return "(" + " + ".join(parts) + ")"
+        return concat(p for p in (self.string_node(n, flavor) for n in nodes) if p is not None)
 
     def string_node(self, n: ir.Node, flavor: str) -> str | None:
         if isinstance(n, ir.Text):
@@ -1704,25 +1685,19 @@ class Emitter(FlaskEmitting):
         return callback, filt
 
     def string_open_tag(self, el: ir.Element) -> str:
-        return (
-            "("
-            + " + ".join([js_str("<" + el.tag)] + [self.string_attr(a) for a in el.attrs] + ['">"'])
-            + ")"
-        )
+        return concat([js_str("<" + el.tag), *(self.string_attr(a) for a in el.attrs), '">"'])
 
     def string_attr(self, a: ir.AttrItem) -> str:
         if isinstance(a, ir.Attribute):
             if a.value is None:
                 return js_str(" " + a.name)
-            return f'" {a.name}=\\"" + {self.string_attr_value(a.value)} + "\\""'
+            return concat([js_str(f' {a.name}="'), self.string_attr_value(a.value), js_str('"')])
         if isinstance(a, ir.DynAttrs):
             e = self.expr(a.expr)
-            return f'" " + rt.out({e}{"" if a.autoescape else ", false"})'
-        result = '""'
-        if a.otherwise:
-            result = "(" + " + ".join(self.string_attr(x) for x in a.otherwise) + ")"
+            return concat(['" "', f'rt.out({e}{"" if a.autoescape else ", false"})'])
+        result = concat(self.string_attr(x) for x in a.otherwise)
         for test, body in reversed(a.branches):
-            inner = "(" + " + ".join(self.string_attr(x) for x in body) + ")" if body else '""'
+            inner = concat(self.string_attr(x) for x in body)
             result = f"({self.cond(test)} ? {inner} : {result})"
         return result
 
@@ -1735,13 +1710,13 @@ class Emitter(FlaskEmitting):
                 s = self.string_node(p, "html")
                 if s is not None:
                     parts.append(s)
-        return "(" + " + ".join(parts) + ")" if parts else '""'
+        return concat(parts)
 
     def string_element(self, el: ir.Element) -> str:
         open_ = self.string_open_tag(el)
         if el.void:
             return open_
-        return f'{open_} + {self.string(el.children, "html")} + "</{el.tag}>"'
+        return concat([open_, self.string(el.children, "html"), js_str(f"</{el.tag}>")])
 
 
 # ----------------------------------------------------------------------------- helpers
@@ -1751,6 +1726,35 @@ def _no(e: ir.Expr) -> bool:
     from .lower import expr_safety
 
     return expr_safety(e) == "no"
+
+
+class _Concat(str):
+    """A string concatenation ``(a + b + …)`` that keeps its terms: an enclosing ``concat``
+    takes them over (merging adjacent literals) instead of nesting parentheses."""
+
+    terms: tuple[str, ...] = ()
+
+
+def concat(terms: Iterable[str]) -> str:
+    """The TS expression joining string-valued ``terms`` with ``+``: adjacent literals written
+    as one (``"<p" + ">"`` → ``"<p>"``), nested concatenations flattened."""
+    flat: list[str] = []
+    for term in terms:
+        for t in term.terms if isinstance(term, _Concat) else (term,):
+            if t == '""':
+                continue
+            if flat and t.startswith('"') and flat[-1].startswith('"'):
+                if _is_literal(t) and _is_literal(flat[-1]):
+                    flat[-1] = js_str(json.loads(flat[-1]) + json.loads(t))
+                    continue
+            flat.append(t)
+    if not flat:
+        return '""'
+    if len(flat) == 1:
+        return flat[0]
+    out = _Concat("(" + " + ".join(flat) + ")")
+    out.terms = tuple(flat)
+    return out
 
 
 def _is_literal(s: str) -> bool:
