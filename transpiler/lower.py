@@ -496,7 +496,6 @@ class Lowerer(FlaskLowering):
             self.fail("H101", "unbalanced Jinja block", self.tok_offset(tok))  # pragma: no cover
         if self.extends_seen:
             body = self.child_body(body)
-            self.check_layout_bindings()
         self.check_self_includes()
         layout = self.layout(body)
         # a macro reading a name the template also sets at its top level sees the set value
@@ -2232,12 +2231,18 @@ class Lowerer(FlaskLowering):
         # blocks render: they call the imported macros by those names
         layout_names.update(self.layout_imports(parent, node))
         for local, b in layout_names.items():
-            mine = self.scope.names.get(local)
-            if mine is not None and not _same_import(mine, b):
-                self.node_fail(*self._import_shadowed(local), node)
-            self.scope.names.setdefault(local, b)  # (the same import here: either one)
+            self.scope.names.setdefault(local, b)  # (this template's own: see block_overlay)
             self.layout_bindings[local] = (b, node)
         return _ExtendsMark(node.lineno, name, node)
+
+    def block_overlay(self, root: Scope) -> dict[str, ir.Binding]:
+        """The layout's bindings of the names this template binds to something else: its
+        top level runs before the layout's, so a block resolves them to the layout's."""
+        return {
+            local: b
+            for local, (b, _) in self.layout_bindings.items()
+            if local not in root.names or not _same_import(root.names[local], b)
+        }
 
     def layout_imports(self, parent: ir.Template, node: nodes.Node) -> dict[str, ir.Binding]:
         """The names the layout chain's top-level ``{% import %}``s bind before a block
@@ -2274,19 +2279,12 @@ class Lowerer(FlaskLowering):
         return bound
 
     @staticmethod
-    def _import_shadowed(local: str) -> tuple[str, str]:
+    def _shadowed_in_scoped_block(local: str) -> tuple[str, str]:
         return (
             "U001",
-            f"{local!r} is defined here and by the layout (a macro or import): Jinja runs the "
-            "layout's top level after this template's, so the blocks see the layout's",
+            f"{local!r} is bound here and by the layout (a macro or import): a scoped block "
+            "sees the layout's, which is not supported in one",
         )
-
-    def check_layout_bindings(self) -> None:
-        """A layout-imported name this template binds again after its {% extends %}."""
-        for local, (b, node) in self.layout_bindings.items():
-            mine = self.scope.names.get(local)
-            if mine is None or not _same_import(mine, b):
-                self.node_fail(*self._import_shadowed(local), node)
 
     def block_def(self, node: nodes.Block) -> ir.BlockRef:
         if node.name in self.block_names:
@@ -2319,7 +2317,11 @@ class Lowerer(FlaskLowering):
                 "(the generated layout does not pass its variables to child blocks)",
                 node,
             )
-        self.scope = Scope(outer if node.scoped else root, Region())
+        overlay = self.block_overlay(root) if self.extends_seen else {}
+        if overlay and node.scoped:
+            self.node_fail(*self._shadowed_in_scoped_block(sorted(overlay)[0]), node)
+        base = Scope(root, Region(), dict(overlay)) if overlay else root
+        self.scope = Scope(outer if node.scoped else base, Region())
         received: list[ir.Binding] = []
         if inherited:
             referenced = find_undeclared(node.body, inherited)
