@@ -1730,31 +1730,47 @@ def _no(e: ir.Expr) -> bool:
 
 class _Concat(str):
     """A string concatenation ``(a + b + …)`` that keeps its terms: an enclosing ``concat``
-    takes them over (merging adjacent literals) instead of nesting parentheses."""
+    takes them over (merging adjacent literals) instead of nesting parentheses. Each term is
+    (literal text or None, its TypeScript), so literals are decoded and written once."""
 
-    terms: tuple[str, ...] = ()
+    terms: tuple[tuple[str | None, str], ...] = ()
 
 
 def concat(terms: Iterable[str]) -> str:
     """The TS expression joining string-valued ``terms`` with ``+``: adjacent literals written
     as one (``"<p" + ">"`` → ``"<p>"``), nested concatenations flattened."""
-    flat: list[str] = []
+    flat: list[tuple[str | None, str]] = []
     for term in terms:
-        for t in term.terms if isinstance(term, _Concat) else (term,):
-            if t == '""':
-                continue
-            if flat and t.startswith('"') and flat[-1].startswith('"'):
-                if _is_literal(t) and _is_literal(flat[-1]):
-                    flat[-1] = js_str(json.loads(flat[-1]) + json.loads(t))
+        if isinstance(term, _Concat):
+            parts: Iterable[tuple[str | None, str]] = term.terms
+        elif term[:1] == '"' and _LITERAL.fullmatch(term):
+            parts = ((json.loads(term) if "\\" in term else term[1:-1], term),)
+        else:
+            parts = ((None, term),)
+        for text, ts in parts:
+            if text is not None:
+                if not text:
                     continue
-            flat.append(t)
+                if flat and flat[-1][0] is not None:
+                    flat[-1] = (flat[-1][0] + text, "")  # written once, below
+                    continue
+            flat.append((text, ts))
     if not flat:
         return '""'
+    flat = [(text, ts or _literal(text or "")) for text, ts in flat]
     if len(flat) == 1:
-        return flat[0]
-    out = _Concat("(" + " + ".join(flat) + ")")
+        return flat[0][1]
+    out = _Concat("(" + " + ".join(ts for _, ts in flat) + ")")
     out.terms = tuple(flat)
     return out
+
+
+_LITERAL = re.compile(r'"(?:[^"\\\n]|\\.)*"')  # a string literal as js_str writes it
+_ESCAPED = re.compile('[\x00-\x1f"\\\\\u2028\u2029\u00a0\x7f]')  # what js_str escapes
+
+
+def _literal(text: str) -> str:
+    return js_str(text) if _ESCAPED.search(text) else f'"{text}"'
 
 
 def _is_literal(s: str) -> bool:
