@@ -355,8 +355,8 @@ class Lowerer(FlaskLowering):
         self.name = name
         # blocks standing in element content written as an HTML string (see lower_template)
         self.html_blocks = html_blocks
-        # names the layout chain imports (layout_imports): binding, and the {% extends %}
-        self.layout_bindings: dict[str, tuple[ir.Binding, nodes.Node]] = {}
+        # what the layout chain binds at its top level (its macros, layout_imports)
+        self.layout_bindings: dict[str, ir.Binding] = {}
         self.env = env or jinja2.Environment()
         # any `x.append(...)`-style call: containers built in the template may gain Markup later
         self.mutates = any(
@@ -2232,7 +2232,7 @@ class Lowerer(FlaskLowering):
         layout_names.update(self.layout_imports(parent, node))
         for local, b in layout_names.items():
             self.scope.names.setdefault(local, b)  # (this template's own: see block_overlay)
-            self.layout_bindings[local] = (b, node)
+            self.layout_bindings[local] = b
         return _ExtendsMark(node.lineno, name, node)
 
     def block_overlay(self, root: Scope) -> dict[str, ir.Binding]:
@@ -2240,7 +2240,7 @@ class Lowerer(FlaskLowering):
         top level runs before the layout's, so a block resolves them to the layout's."""
         return {
             local: b
-            for local, (b, _) in self.layout_bindings.items()
+            for local, b in self.layout_bindings.items()
             if local not in root.names or not _same_import(root.names[local], b)
         }
 
