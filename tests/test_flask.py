@@ -283,7 +283,7 @@ def test_cli_convert_writes_the_routes_module(tmp_path: Path) -> None:
     (src / "bad.html").write_text("<a href=\"{{ url_for('blog.shwo') }}\">x</a>\n")
     proc = _cli("check", str(src), "--flask-app", APP_IMPORT, cwd=FLASK_CASES)
     assert proc.returncode == 1
-    assert "T101" in proc.stderr and "blog.show" in proc.stderr
+    assert "T101" in proc.stdout and "blog.show" in proc.stdout
 
 
 def test_cli_routes_from_pyproject(tmp_path: Path) -> None:

@@ -99,6 +99,6 @@ def test_cli_i18n_flag(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> No
     cfg = ["--config", str(tmp_path / "pyproject.toml")]
     assert cli_main(["check", *cfg, str(templates)]) == 0
     assert cli_main(["check", *cfg, "--i18n", "off", str(templates)]) == 1
-    assert "J001" in capsys.readouterr().err
+    assert "J001" in capsys.readouterr().out  # check reports on stdout
     both = ["--i18n", "off", "--extension", "jinja2.ext.i18n"]
     assert cli_main(["check", *cfg, *both, str(templates)]) == 2

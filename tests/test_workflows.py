@@ -52,7 +52,7 @@ def test_console_script_is_installed() -> None:
 
 def test_convert_is_incremental_and_keeps_hand_edits(project: Path) -> None:
     first = run("convert", "templates", "--out", "web", "--report", "report.json", cwd=project)
-    assert first.returncode == 0, first.stderr
+    assert first.returncode == 0, first.stdout + first.stderr
     n = len(list((project / "templates").rglob("*.html")))
     assert f"{n} converted, 0 not convertible, 0 unchanged" in first.stderr
     web = project / "web"
@@ -136,12 +136,13 @@ def test_diff_previews_and_writes_nothing(project: Path) -> None:
 
 def test_check_exit_codes_and_json(project: Path) -> None:
     ok = run("check", "templates", cwd=project)
-    assert ok.returncode == 0, ok.stderr
+    assert ok.returncode == 0, ok.stdout + ok.stderr
 
     (project / "templates" / "bad.html").write_text("{% extends layout %}\n")
     concise = run("check", "templates", cwd=project)
     assert concise.returncode == 1
-    assert "templates/bad.html:1:1: T003 " in concise.stderr
+    assert "templates/bad.html:1:1: T003 " in concise.stdout  # the report, as ruff writes it
+    assert "1 of " in concise.stderr and "T003" not in concise.stderr  # the summary
 
     as_json = run("check", "templates", "--format", "json", cwd=project)
     assert as_json.returncode == 1
@@ -151,7 +152,7 @@ def test_check_exit_codes_and_json(project: Path) -> None:
 
     # a lone file resolves includes against its templates folder (as a pre-commit run does)
     lone = run("check", str(project / "templates" / "posts" / "detail.html"), cwd=project)
-    assert lone.returncode == 0, lone.stderr
+    assert lone.returncode == 0, lone.stdout + lone.stderr
 
     usage = run("check", "no/such/folder", cwd=project)
     assert usage.returncode == 2 and "no such file" in usage.stderr
@@ -166,7 +167,7 @@ def test_check_reuses_results_of_unchanged_templates(
     from transpiler.bulk import Options
 
     first = run("check", "templates", cwd=project)
-    assert first.returncode == 0, first.stderr
+    assert first.returncode == 0, first.stdout + first.stderr
     cache = project / ".jinja2tsx_cache"
     assert (cache / ".gitignore").read_text().splitlines()[-1] == "*"
     assert (cache / "check.json").is_file()
@@ -204,7 +205,7 @@ def test_check_reuses_results_of_unchanged_templates(
     cached = run("check", "templates", cwd=project)
     uncached = run("check", "templates", "--no-cache", cwd=project)
     assert cached.returncode == uncached.returncode == 1
-    assert cached.stderr == uncached.stderr
+    assert cached.stdout == uncached.stdout and cached.stderr == uncached.stderr
 
 
 def test_rule_explains_codes(project: Path) -> None:
@@ -264,7 +265,7 @@ def test_app_defined_names_get_stubs_that_are_never_overwritten(project: Path) -
     page = project / "templates" / "shop.html"
     page.write_text("<p>{{ price|money('EUR') }} {{ icon('cart', size=2) }}</p>\n")
     first = run("convert", "templates", "--out", "web", cwd=project)
-    assert first.returncode == 0, first.stderr
+    assert first.returncode == 0, first.stdout + first.stderr
     # the example app's own datetimeformat filter, plus the two names of this page
     assert "added 3 stub(s)" in first.stderr
     assert "filter_datetimeformat, filter_money, icon" in first.stderr
@@ -277,8 +278,10 @@ def test_app_defined_names_get_stubs_that_are_never_overwritten(project: Path) -
     assert 'app.filter_money(price, "EUR")' in shop and "rt.kw({ size: 2 })" in shop
 
     check = run("check", "templates", "--out", "web", cwd=project)
-    assert check.returncode == 0, check.stderr  # warnings only: the templates convert
-    assert check.stderr.count("W002") == 3 and "filter |money is still a stub" in check.stderr
+    assert check.returncode == 0, (
+        check.stdout + check.stderr
+    )  # warnings only: the templates convert
+    assert check.stdout.count("W002") == 3 and "filter |money is still a stub" in check.stdout
 
     # the team implements one function; a new name appears in a template
     mine = text.replace(
@@ -292,12 +295,12 @@ def test_app_defined_names_get_stubs_that_are_never_overwritten(project: Path) -
     after = module.read_text()
     assert after.startswith(mine) and "export function test_cheap(" in after
     check = run("check", "templates", "--out", "web", cwd=project)
-    assert "money" not in check.stderr and check.stderr.count("W002") == 3  # cheap is new
+    assert "money" not in check.stdout and check.stdout.count("W002") == 3  # cheap is new
 
     configure(project, 'filters = ["money", "datetimeformat"]\n')
     strict = run("check", "templates", cwd=project)
     assert strict.returncode == 1
-    assert "templates/shop.html:1:1: U003 unknown global function icon()" in strict.stderr
+    assert "templates/shop.html:1:1: U003 unknown global function icon()" in strict.stdout
 
 
 def test_several_templates_folders_form_one_search_path(tmp_path: Path) -> None:
@@ -336,10 +339,10 @@ def test_check_of_one_file_searches_every_configured_folder(tmp_path: Path) -> N
     (app / "page.html").write_text('{% extends "layout.html" %}{% block body %}hi{% endblock %}\n')
     (ext / "page.html").write_text("<p>{% if x %}</p>\n")  # shadowed by app/templates/page.html
     one = run("check", "app/templates/page.html", cwd=tmp_path)
-    assert one.returncode == 0, one.stderr
+    assert one.returncode == 0, one.stdout + one.stderr
     assert "all 1 templates convert" in one.stderr
     shadowed = run("check", "ext/templates/page.html", "ext/templates/layout.html", cwd=tmp_path)
-    assert shadowed.returncode == 0, shadowed.stderr
+    assert shadowed.returncode == 0, shadowed.stdout + shadowed.stderr
     assert "all 1 templates convert" in shadowed.stderr
 
 
@@ -348,8 +351,8 @@ def test_configured_template_names(project: Path) -> None:
         "{% extends layout_template %}{% block content %}themed{% endblock %}\n"
     )
     refused = run("check", "templates", cwd=project)
-    assert refused.returncode == 1 and "T003" in refused.stderr
-    assert "[tool.jinja2tsx.template_names]" in refused.stderr  # the hint says what to do
+    assert refused.returncode == 1 and "T003" in refused.stdout
+    assert "[tool.jinja2tsx.template_names]" in refused.stdout  # the hint says what to do
     configure(project, '[tool.jinja2tsx.template_names]\nlayout_template = "base.html"\n')
     proc = run("convert", "templates", "--out", "web", cwd=project)
     assert proc.returncode == 0, proc.stderr

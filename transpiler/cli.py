@@ -126,15 +126,18 @@ def _selection(paths: Sequence[str], cfg: Config) -> list[tuple[Path, list[str]]
     return [(root, sorted(set(names))) for root, names in groups.items()]
 
 
-def _print_diagnostics(diags: list[Diagnostic], fmt: str = "concise") -> None:
+def _print_diagnostics(diags: list[Diagnostic], fmt: str = "concise", report: bool = False) -> None:
+    """The diagnostics, on stderr beside what a command writes; ``report``: they are what the
+    command outputs (check, like ruff), on stdout."""
     if fmt == "json":
         print(json.dumps([d.as_json() for d in diags], indent=2))
         return
+    stream = sys.stdout if report else sys.stderr
     for d in diags:
-        _err(d.concise())
+        print(d.concise(), file=stream)
         hint = d.hint or RULES[d.code].instead
         if hint:
-            _err(f"  hint: {hint}")
+            print(f"  hint: {hint}", file=stream)
 
 
 def _rooted(d: Diagnostic, root: Path) -> Diagnostic:
@@ -249,7 +252,7 @@ def cmd_check(args: argparse.Namespace) -> int:
     out = args.out or (str(cfg.resolve(cfg.out)) if cfg.out else None)
     if out is not None:
         diags += _app_stub_warnings(Path(out), uses)
-    _print_diagnostics(diags, args.format)
+    _print_diagnostics(diags, args.format, report=True)
     if args.format != "json":
         if failed:
             _err(f"{failed} of {total} templates are not convertible")
