@@ -79,3 +79,67 @@ def test_script_and_title_content(value: str) -> None:
         "<textarea>{{ v }}</textarea></body></html>"
     )
     _check(template, [{"v": value}])
+
+
+# emit.concat: the string expressions of HTML written as strings merge adjacent literals and
+# flatten nested concatenations; what the expression evaluates to must not change
+_term = st.one_of(
+    text.map(lambda t: ("lit", t)),
+    st.sampled_from(["a", "rt.out(x)", "(c ? d : e)"]).map(lambda e: ("expr", e)),
+)
+_terms = st.recursive(
+    st.lists(_term, max_size=5), lambda inner: st.lists(st.one_of(_term, inner), max_size=4)
+)
+
+
+def _build(terms: list) -> tuple[str, list]:
+    """(the concat expression, what it denotes: literal texts and expressions, in order)."""
+    from transpiler.emit import concat, js_str
+
+    pieces, meaning = [], []
+    for t in terms:
+        if isinstance(t, list):
+            expr, sub = _build(t)
+            pieces.append(expr)
+            meaning += sub
+        elif t[0] == "lit":
+            pieces.append(js_str(t[1]))
+            meaning.append(t)
+        else:
+            pieces.append(t[1])
+            meaning.append(t)
+    return concat(pieces), meaning
+
+
+def _denotes(expr: str) -> list:
+    """Split a flat concat expression back into literal texts and expressions."""
+    if expr.startswith("(") and " + " in expr:
+        expr = expr[1:-1]
+    out = []
+    for piece in re.findall(r'"(?:[^"\\]|\\.)*"|\(c \? d : e\)|rt\.out\(x\)|a', expr):
+        out.append(("lit", json.loads(piece)) if piece.startswith('"') else ("expr", piece))
+    return out
+
+
+def _normal(meaning: list) -> list:
+    out: list = []
+    for kind, v in meaning:
+        if kind == "lit" and not v:
+            continue
+        if kind == "lit" and out and out[-1][0] == "lit":
+            out[-1] = ("lit", out[-1][1] + v)
+        else:
+            out.append((kind, v))
+    return out
+
+
+@given(_terms)
+@settings(max_examples=300, deadline=None)
+def test_concat_keeps_what_the_string_is(terms: list) -> None:
+    expr, meaning = _build(terms)
+    want = _normal(meaning)
+    assert _denotes(expr) == want or (expr == '""' and not want)
+    # one literal per run of text, and no nested parentheses of its own making
+    code = re.sub(r'"(?:[^"\\]|\\.)*"', '""', expr)  # the parentheses outside literals
+    assert code.count("(") == code.count("(c ?") + code.count("rt.out(") + (" + " in code)
+    assert '" + "' not in code  # adjacent literals are one

@@ -408,10 +408,17 @@ class Template:
     app_uses: tuple[Any, ...] = ()  # appnames.AppUse: app-defined names it calls
     # configured template-name variables: (value, dotted name, the template it must name)
     assumptions: tuple[tuple["Expr", str, str], ...] = ()
-    warnings: tuple[Any, ...] = ()  # diagnostics.ConversionError: what converts without a part
+    # the top-level macros left out of its module (see MacroInfo.broken_error), with their lines
+    left_out: tuple[tuple["MacroInfo", int], ...] = ()
     # end tags with no start tag at its top level: dropped, as a browser drops them when the
     # template is the page; an include of it is refused (they may close the includer's elements)
     stray_end_tags: tuple[str, ...] = ()
+
+    @property
+    def warnings(self) -> tuple[Any, ...]:
+        """What converts without a part (diagnostics.ConversionError): W003 for each macro left
+        out, saying why as its MacroInfo says now."""
+        return tuple(m.left_out_warning(line) for m, line in self.left_out)
 
 
 # ----------------------------------------------------------------------------- composition
@@ -450,6 +457,18 @@ class MacroInfo:
         """Why the macro is left out ("" when it converts)."""
         e = self.broken_error
         return "" if e is None else f"{e.code} at line {e.line}: {e.message}"
+
+    def left_out_warning(self, line: int) -> Any:
+        """W003 for this macro, left out of its module (defined at ``line``)."""
+        from .diagnostics import ConversionError
+
+        return ConversionError(
+            "W003",
+            f"macro {self.name!r} is not converted ({self.broken})",
+            line,
+            1,
+            self.broken_error.hint,
+        )
 
     # why a top-level macro does not convert ("H103 at line 281: …"): the rest of its template
     # converts without it, and a call of it is T005

@@ -392,7 +392,7 @@ class Lowerer(FlaskLowering):
         # {% include %}s of this template itself (see self_include)
         self.self_includes: list[tuple[nodes.Include, ir.Include]] = []
         self.extends_prefix: list[ir.Node] = []  # output before {% extends %} (child_body)
-        self.warnings: list[ConversionError] = []  # parts left out (W003 macros)
+        self.left_out: list[tuple[ir.MacroInfo, int]] = []  # macros left out, with their lines
         self.nested_bodies = 0  # macro, call and block bodies being lowered (nested_body)
         self.stray_end_tags: set[str] = set()  # end tags without start tag at the top level
         self.root_region = Region()
@@ -521,7 +521,7 @@ class Lowerer(FlaskLowering):
             layout=layout,
             app_uses=tuple(self.app_uses),
             assumptions=tuple(self.assumptions),
-            warnings=tuple(self.warnings),
+            left_out=tuple(self.left_out),
             stray_end_tags=tuple(sorted(self.stray_end_tags)),
         )
 
@@ -1829,7 +1829,7 @@ class Lowerer(FlaskLowering):
             del self.current_super[depths[2] :]
             info.broken_error = exc
             self.macros.append(info)
-            self.warnings.append(left_out(info, node.lineno))
+            self.left_out.append((info, node.lineno))
             return None
         self.scope = outer
         from .emit import body_jsx_ok
@@ -3091,7 +3091,7 @@ def lower_template(
                 better = lower(rewritten, tree)
             except (ConversionError, jinja2.TemplateSyntaxError):
                 continue
-            if len(better.warnings) < len(lowered.warnings):
+            if len(better.left_out) < len(lowered.left_out):
                 return better
             for m in better.macros:
                 problem = m.broken_error
@@ -3100,17 +3100,8 @@ def lower_template(
                         m.name,
                         _past_markup(own_broken[m.name].broken_error, problem, rewritten, source),
                     )
-        if beyond:  # say what stops each macro past its markup
-            warnings = list(lowered.warnings)
-            for macro, problem in beyond.items():
-                info = own_broken[macro]
-                old = left_out(info, 0).message
-                info.broken_error = problem
-                warnings = [
-                    left_out(info, w.line) if w.code == "W003" and w.message == old else w
-                    for w in warnings
-                ]
-            lowered = dataclasses.replace(lowered, warnings=tuple(warnings))
+        for macro, problem in beyond.items():  # say what stops each macro past its markup
+            own_broken[macro].broken_error = problem  # (its W003 and T005s say it from here)
     return lowered
 
 
@@ -3126,14 +3117,6 @@ def _same_import(a: ir.Binding, b: ir.Binding) -> bool:
             and (a.macro.module, a.macro.name) == (b.macro.module, b.macro.name)
         )
     return a.kind == "module"
-
-
-def left_out(info: ir.MacroInfo, line: int) -> ConversionError:
-    """The W003 warning of a top-level macro left out of its library (defined at ``line``)."""
-    problem = info.broken_error
-    return ConversionError(
-        "W003", f"macro {info.name!r} is not converted ({info.broken})", line, 1, problem.hint
-    )
 
 
 def _past_markup(
