@@ -221,12 +221,13 @@ _rule(
     "layout-variable-in-block",
     "error",
     "A block override reads a variable that a template it extends sets with a top-level "
-    "{% set %}.",
+    "{% set %}, where the block does not receive it.",
     "In Jinja2 that {% set %} writes the shared template context, so the child's block sees the "
-    "layout's value; the generated layout component does not hand its variables to the blocks "
-    "of its children.",
-    "Pass the value in the view's context, or compute it in the child template under another "
-    "name.",
+    "value it has when the block renders. A layout that extends nothing hands the variables it "
+    "has set so far to each block it renders; one set after the block, or by a template that "
+    "itself extends another (its top level runs before its parent renders), is not handed on.",
+    "Set the variable before the block in the outermost layout, pass the value in the view's "
+    "context, or compute it in the child template under another name.",
 )
 _rule(
     "T101",

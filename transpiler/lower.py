@@ -401,6 +401,7 @@ class Lowerer(FlaskLowering):
         self.svg_depth = 0
         self.loop_recursive: dict[int, bool] = {}
         self.extends_seen = False
+        self.extends_any = bool(index_of(tree).of(nodes.Extends))  # anywhere in the template
         self.parent_scoped: dict[str, tuple[str, ...]] = {}  # the parent chain's scoped blocks
         self.blocks_before_extends: list[nodes.Block] = []
         self.parent_sets: frozenset[str] = frozenset()  # top-level {% set %} names of the chain
@@ -2305,6 +2306,12 @@ class Lowerer(FlaskLowering):
                     locals_.append(b)
             root = root.parent
         scope_passed = tuple(sorted(locals_, key=lambda b: b.name)) if node.scoped else ()
+        # A block renders with the template context, where Jinja's top-level {% set %}s of the
+        # layout that renders it are visible as they stand at the call: a layout that extends
+        # nothing (its top level runs in source order, as it renders) passes the ones set so
+        # far to the overrides; a child's own top level runs before its parent renders
+        # (whose sets come between), so it passes none (T006 where an override reads them).
+        top_sets = () if self.extends_any else self.top_sets(root, seen if node.scoped else set())
         if not self.extends_seen:
             self.blocks_before_extends.append(node)
         inherited = self.parent_scoped.get(node.name)
@@ -2313,8 +2320,9 @@ class Lowerer(FlaskLowering):
             name = sorted(shared)[0]
             self.node_fail(
                 "T006",
-                f"block {node.name!r} reads {name!r}, which the layout sets at its top level "
-                "(the generated layout does not pass its variables to child blocks)",
+                f"block {node.name!r} reads {name!r}, which a layout sets at its top level "
+                "where the block does not receive it (after the block, or in a template that "
+                "extends another)",
                 node,
             )
         overlay = self.block_overlay(root) if self.extends_seen else {}
@@ -2354,13 +2362,26 @@ class Lowerer(FlaskLowering):
                 super_binding if used else None,
                 flavor,
                 node.required,
-                scoped=bool(scope_passed) or inherited is not None,
+                scoped=bool(scope_passed or top_sets) or inherited is not None,
                 received=tuple(received),
-                passes=tuple(b.name for b in scope_passed),
+                passes=tuple(sorted(b.name for b in scope_passed + top_sets)),
                 locals_read=scope_passed,
             )
         )
-        return ir.BlockRef(node.lineno, node.name, scope_passed)
+        return ir.BlockRef(
+            node.lineno, node.name, tuple(sorted(scope_passed + top_sets, key=lambda b: b.name))
+        )
+
+    @staticmethod
+    def top_sets(root: Scope, seen: set[str]) -> tuple[ir.Binding, ...]:
+        """The top-level {% set %} variables of the template so far, but those a scoped block's
+        own locals shadow (``seen``)."""
+        return tuple(
+            sorted(
+                (b for n, b in root.names.items() if b.kind == "local" and n not in seen),
+                key=lambda b: b.name,
+            )
+        )
 
     # -- effects --------------------------------------------------------------------------
 
