@@ -50,6 +50,12 @@ IDENT = re.compile(r"[A-Za-z_$][\w$]*\Z")
 TEXT_SAFE_FILTERS = frozenset({"e", "escape"})
 
 
+def arrow_result(js: str) -> str:
+    """An arrow function's expression body: an object literal must be parenthesised, or the
+    braces are read as a block (``() => {}`` returns undefined)."""
+    return f"({js})" if js.startswith("{") else js
+
+
 def js_str(s: str) -> str:
     """A TypeScript string literal."""
     out = json.dumps(s, ensure_ascii=False)
@@ -481,7 +487,7 @@ class Emitter(FlaskEmitting):
             stmts = [received, *stmts]
         if stmts:
             return f"() => {{ {' '.join(stmts)} return {result}; }}"
-        return f"() => {result}"
+        return f"() => {arrow_result(result)}"
 
     def block_ref(self, n: ir.BlockRef, flavor: str | None = None) -> str:
         b = self.block_defs[n.name]
@@ -749,7 +755,7 @@ class Emitter(FlaskEmitting):
         return f"rt.{e.op}({self.expr(e.operand)})"
 
     def x_BoolOp(self, e: ir.BoolOp) -> str:
-        return f"rt.{e.op}({self.expr(e.left)}, () => {self.expr(e.right)})"
+        return f"rt.{e.op}({self.expr(e.left)}, () => {arrow_result(self.expr(e.right))})"
 
     def x_Concat(self, e: ir.Concat) -> str:
         return f"rt.concat({', '.join(self.expr(p) for p in e.parts)})"
@@ -763,7 +769,7 @@ class Emitter(FlaskEmitting):
             if op == "notin":
                 return f"!rt.contains({b}, {a})"
             return f"rt.{op}({a}, {b})"
-        rest = ", ".join(f'["{op}", () => {self.expr(x)}]' for op, x in e.ops)
+        rest = ", ".join(f'["{op}", () => {arrow_result(self.expr(x))}]' for op, x in e.ops)
         return f"rt.compare({self.expr(e.first)}, {rest})"
 
     def x_CondExpr(self, e: ir.CondExpr) -> str:
@@ -895,7 +901,7 @@ class Emitter(FlaskEmitting):
         stmts = self.explicit_params(c) + stmts
         if stmts:
             return f"({params}) => {{ {' '.join(stmts)} return {result}; }}"
-        return f"({params}) => {result}"
+        return f"({params}) => {arrow_result(result)}"
 
     def macro_call(self, e: ir.MacroCall, form: str) -> str:
         info = e.info
@@ -1196,7 +1202,11 @@ class Emitter(FlaskEmitting):
         filt = None
         if n.condition is not None:
             cond = self.cond(n.condition)
-            filt = f"({item}) => {{ {unpack} return {cond}; }}" if unpack else f"({item}) => {cond}"
+            filt = (
+                f"({item}) => {{ {unpack} return {cond}; }}"
+                if unpack
+                else f"({item}) => {arrow_result(cond)}"
+            )
         return callback, filt
 
     @staticmethod
@@ -1207,7 +1217,7 @@ class Emitter(FlaskEmitting):
             return f"{params} => {{ {' '.join(stmts)} }}"
         if stmts:
             return f"{params} => {{ {' '.join(stmts)} return {result}; }}"
-        return f"{params} => {result}"
+        return f"{params} => {arrow_result(result)}"
 
     def keyed(self, children: list[str], key: str) -> str:
         attr = f"key={key}" if _is_literal(key) else f"key={{{key}}}"
@@ -1237,7 +1247,7 @@ class Emitter(FlaskEmitting):
             cb = (
                 f"({item}, {idx}) => {{ {' '.join(stmts)} return {body}; }}"
                 if stmts
-                else f"({item}, {idx}) => {body}"
+                else f"({item}, {idx}) => {arrow_result(body)}"
             )
             return f"rt.iter({iterable}).map({cb})"
         callback, filt = self.loop_callback(n, "jsx", key=True, edges=edges)
@@ -1681,7 +1691,11 @@ class Emitter(FlaskEmitting):
         filt = None
         if n.condition is not None:
             cond = self.cond(n.condition)
-            filt = f"({item}) => {{ {unpack} return {cond}; }}" if unpack else f"({item}) => {cond}"
+            filt = (
+                f"({item}) => {{ {unpack} return {cond}; }}"
+                if unpack
+                else f"({item}) => {arrow_result(cond)}"
+            )
         return callback, filt
 
     def string_open_tag(self, el: ir.Element) -> str:
