@@ -29,6 +29,7 @@ class Binding:
     initial: "Binding | None" = None  # for a mutable binding: the value it starts from
     with_context: bool = False  # kind "macro"/"module": imported `with context`
     flask: bool = False  # a prop holding a Flask context object (request, session, ...)
+    lazy: str | None = None  # may hold the generator of this lazy filter (map, select, ...)
 
 
 Safety = Literal["no", "yes", "maybe"]

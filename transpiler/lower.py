@@ -120,6 +120,30 @@ SAFE_PRESERVING_FILTERS = frozenset(
 LAZY_FILTERS = frozenset(
     {"map", "select", "reject", "selectattr", "rejectattr", "unique", "batch", "slice", "items"}
 )
+# filters whose result is the text of their input (str() of a generator shows its address)
+STRINGIFYING_FILTERS = frozenset(
+    {
+        "string",
+        "upper",
+        "lower",
+        "e",
+        "escape",
+        "forceescape",
+        "safe",
+        "trim",
+        "title",
+        "capitalize",
+        "center",
+        "indent",
+        "replace",
+        "truncate",
+        "wordwrap",
+        "wordcount",
+        "striptags",
+        "urlize",
+        "format",
+    }
+)
 MUTATING_METHODS = frozenset(
     {
         "append",
@@ -1569,6 +1593,7 @@ class Lowerer(FlaskLowering):
         content = "maybe" if self.mutates else content_safety(value)
         # unpacking `a, b = x` binds items of x: their safety is x's content
         safety = content if isinstance(target, nodes.Tuple) else self.safety(value)
+        lazy = None if isinstance(target, nodes.Tuple) else lazy_source(value)
         if inline:
             bindings = []
             for n in names:
@@ -1581,9 +1606,11 @@ class Lowerer(FlaskLowering):
                         safety=safety,
                         content=content,
                         initial=self._value_binding(n),
+                        lazy=lazy,
                     )
                     self.scope.mutables[n] = b
                 else:
+                    b.lazy = b.lazy or lazy
                     if b.safety != safety:
                         b.safety = "maybe"
                     if b.content != content:
@@ -1594,7 +1621,7 @@ class Lowerer(FlaskLowering):
         else:
             bindings = []
             for n in names:
-                b = ir.Binding(n, "local", safety=safety, content=content)
+                b = ir.Binding(n, "local", safety=safety, content=content, lazy=lazy)
                 self.scope.names[n] = b
                 bindings.append(b)
         return [
@@ -2621,6 +2648,8 @@ class Lowerer(FlaskLowering):
                 autoescape,
             )
         args = self.bind(sig, node, f"|{name}")
+        if name in STRINGIFYING_FILTERS and value is not None:
+            self.check_printable(value, node, f"|{name} of")
         return ir.Filter(node.lineno, name, value, args, autoescape=autoescape)
 
     def app_call(
@@ -2712,7 +2741,10 @@ class Lowerer(FlaskLowering):
         return ir.UnaryOp(line, "pos", self.expr(node.node))
 
     def expr_Concat(self, node: nodes.Concat, line: int) -> ir.Expr:
-        return ir.Concat(line, tuple(self.expr(n) for n in node.nodes))
+        parts = tuple(self.expr(n) for n in node.nodes)
+        for part in parts:
+            self.check_printable(part, node, "joining with ~")
+        return ir.Concat(line, parts)
 
     def expr_Compare(self, node: nodes.Compare, line: int) -> ir.Expr:
         opmap = {
@@ -2737,9 +2769,12 @@ class Lowerer(FlaskLowering):
     def safety(self, e: ir.Expr) -> ir.Safety:
         return expr_safety(e)
 
-    def check_printable(self, expr: ir.Expr, node: nodes.Node) -> None:
-        if isinstance(expr, ir.Filter) and expr.name in LAZY_FILTERS:
-            self.node_fail("U102", f"printing the generator returned by |{expr.name}", node)
+    def check_printable(self, expr: ir.Expr, node: nodes.Node, how: str = "printing") -> None:
+        """A generator turned into text shows its memory address in Jinja2 (``<generator object
+        sync_do_map at 0x7f…>``): no component can print that."""
+        lazy = lazy_source(expr)
+        if lazy is not None:
+            self.node_fail("U102", f"{how} the generator returned by |{lazy}", node)
         if isinstance(expr, ir.Filter) and expr.name == "reverse" and not _stringish(expr.value):
             pass  # runtime decides: reversing a string prints, reversing a list raises
         if isinstance(expr, ir.GetAttr) and expr.name in ("items", "keys", "values", "get"):
@@ -3124,6 +3159,27 @@ def lower_template(
         for macro, problem in beyond.items():  # say what stops each macro past its markup
             own_broken[macro].broken_error = problem  # (its W003 and T005s say it from here)
     return lowered
+
+
+def lazy_source(e: ir.Expr) -> str | None:
+    """The lazy filter whose generator ``e`` may evaluate to (through conditionals, and/or,
+    |default and variables set from one), or None."""
+    if isinstance(e, ir.Filter):
+        if e.name in LAZY_FILTERS:
+            return e.name
+        if e.name in ("default", "d"):
+            for x in (e.value, *e.args[:1]):
+                found = lazy_source(x) if x is not None else None
+                if found is not None:
+                    return found
+        return None
+    if isinstance(e, ir.CondExpr):
+        return lazy_source(e.then) or (lazy_source(e.otherwise) if e.otherwise else None)
+    if isinstance(e, ir.BoolOp):
+        return lazy_source(e.left) or lazy_source(e.right)
+    if isinstance(e, ir.Var):
+        return e.binding.lazy
+    return None
 
 
 def _same_import(a: ir.Binding, b: ir.Binding) -> bool:
