@@ -108,6 +108,29 @@ _rule(
     "Wrap the template's content in an element.",
 )
 _rule(
+    "H106",
+    "table-part-outside-table",
+    "error",
+    "A table part (<tr>, <td>, <th>, <tbody>, <thead>, <tfoot>, <caption>, <colgroup>, <col>) "
+    "stands inside an element of this template that is not part of a table.",
+    "Outside a table the HTML parser drops these tags (their content stays, unwrapped) and "
+    "ignores their end tags, so elements the template closes inside them stay open in the "
+    "browser: a component that writes them as elements cannot render the same document.",
+    "Put the row or cell inside its <table> (or a <template>), or remove the tags.",
+)
+_rule(
+    "H107",
+    "implied-end-inside-jinja",
+    "error",
+    "A <p> whose end tag the template omits holds, inside a Jinja block or a nested element, a "
+    "start tag that ends it in the browser (<div>, <ul>, <hr>, <h1>...).",
+    "The browser ends the paragraph at that tag (when the Jinja block writes it); a component "
+    "writes </p> at the end of the paragraph's content, and a </p> with no paragraph open makes "
+    "a new, empty one: the two documents differ.",
+    "Write the end tag before the Jinja block (or the nested element), or close the element "
+    "explicitly where you mean it to end.",
+)
+_rule(
     "U001",
     "unsupported-tag",
     "error",

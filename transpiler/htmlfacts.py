@@ -46,6 +46,38 @@ UNBOUNDED_END_TAGS = frozenset(
 )
 
 
+# Tags the parser ignores outside a table ("in body"): both start and end tags are dropped
+TABLE_PARTS = frozenset("caption col colgroup tbody td tfoot th thead tr".split())
+# elements inside which a table part may be in its place (or the context is a table's)
+TABLE_CONTEXTS = frozenset("table caption colgroup tbody thead tfoot tr td th template".split())
+
+
+def table_part_ignored(tag: str, open_elements: list[str]) -> bool:
+    """Is the start tag ``<tag>`` a table part the HTML parser drops, given the elements open
+    around it in this template (outermost first)? Known only when some element is open and
+    none of them is part of a table: at a template's top level the includer's context decides."""
+    return (
+        tag in TABLE_PARTS
+        and bool(open_elements)
+        and not any(e in TABLE_CONTEXTS for e in open_elements)
+    )
+
+
+# end tags that end the elements with optional end tags open inside their element (the parser
+# "generates implied end tags" for them, or the document ends)
+ENDS_OPEN_CHILDREN = SCOPED_END_TAGS | frozenset(
+    """li p body html form template td th tr table tbody thead tfoot caption colgroup select
+    optgroup""".split()
+)
+
+
+def end_tag_ends(open_tag: str, end_tag: str) -> bool:
+    """Does the end tag ``</end_tag>`` of an element around an open ``<open_tag>`` (whose own end
+    tag is omitted) end it too? Not for a special element (``<p>``, ``<li>``, ``<td>``…) before
+    an end tag of another kind: ``</span>`` is then ignored, ``</a>`` restructures the tree."""
+    return open_tag not in SPECIAL_ELEMENTS or end_tag in ENDS_OPEN_CHILDREN
+
+
 def end_tag_stays_inside(tag: str, open_elements: list[str]) -> bool:
     """Does an element of ``open_elements`` keep the end tag ``</tag>`` (no such element being
     open among them) from reaching any element opened around them? Then what the parser does

@@ -34,7 +34,14 @@ from .appnames import RESERVED_GLOBALS, AppUse, Kind, app_names_of
 from .diagnostics import ConversionError
 from .environment import FLASK_ENV_GLOBALS, JINJA_GLOBALS, unknown_tag_help
 from .graph import Project
-from .htmlfacts import RAW_TEXT, VOID_ELEMENTS, end_tag_stays_inside
+from .htmlfacts import (
+    BUTTON_SCOPE_BOUNDARIES,
+    RAW_TEXT,
+    VOID_ELEMENTS,
+    end_tag_ends,
+    end_tag_stays_inside,
+    table_part_ignored,
+)
 from .lower_flask import FLASK_FUNCTIONS, FlaskLowering
 from .htmlscan import (
     HOLE,
@@ -59,8 +66,9 @@ from .htmlscan import (
 PREFORMATTED = frozenset({"pre", "listing", "textarea"})  # whitespace inside is shown
 # Start tags that close an open <p> (HTML5 "close a p element").
 P_CLOSERS = frozenset(
-    """address article aside blockquote details dialog div dl fieldset figcaption figure footer
-    form h1 h2 h3 h4 h5 h6 header hgroup hr main menu nav ol p pre search section table ul""".split()
+    """address article aside blockquote center dd details dialog dir div dl dt fieldset
+    figcaption figure footer form h1 h2 h3 h4 h5 h6 header hgroup hr li listing main menu nav ol
+    p plaintext pre search section summary table ul xmp""".split()
 )
 # element → start tags that imply its end tag
 IMPLIED_BY: dict[str, frozenset[str]] = {
@@ -1260,6 +1268,13 @@ class Lowerer(FlaskLowering):
             return ir.Element(line, tok.source_name, tuple(attrs), (), void=True, in_svg=in_svg)
         if in_svg and tok.self_closing:  # `<use href="#i"/>`: an empty element in SVG
             return ir.Element(line, tok.source_name, tuple(attrs), (), in_svg=True)
+        if not in_svg and table_part_ignored(name, self.open_stack):
+            self.fail(
+                "H106",
+                f"<{tok.source_name}> inside <{self.open_stack[-1]}>: the HTML parser ignores "
+                "table tags outside a table",
+                tok.offset,
+            )
         if name == "svg":
             self.svg_depth += 1
         self.open_stack.append(name)
@@ -1271,10 +1286,28 @@ class Lowerer(FlaskLowering):
         if isinstance(nxt, EndTagTok) and nxt.name == name:
             self.pos += 1
         elif name in OPTIONAL_END and self.may_close_implicitly(name):
-            pass
+            # the component writes </p> at the end; where the browser ended the <p> before,
+            # that </p> makes a new, empty paragraph (other end tags without an element open
+            # in their scope are ignored)
+            closer = closer_inside(children) if name == "p" else None
+            if closer is not None:
+                self.fail(
+                    "H107",
+                    f"<{tok.source_name}> has no end tag and holds a <{closer.tag}> inside a "
+                    f"Jinja block or element (line {closer.line}), where the browser ends it",
+                    tok.offset,
+                )
         elif in_svg and name != "svg" and isinstance(nxt, EndTagTok) is False and nxt is not None:
             self.fail("H103", f"<{tok.source_name}> is never closed", tok.offset)
         else:
+            if isinstance(nxt, EndTagTok) and name in OPTIONAL_END:
+                self.fail(
+                    "H103",
+                    f"<{tok.source_name}> has no end tag, and </{nxt.name}> after it does not "
+                    f"end it in the browser (the parser ignores or moves that end tag while "
+                    f"<{name}> is open)",
+                    tok.offset,
+                )
             if nxt is None or isinstance(nxt, EndTagTok):
                 self.fail("H103", f"<{tok.source_name}> is never closed", tok.offset)
             self.fail(
@@ -1288,8 +1321,10 @@ class Lowerer(FlaskLowering):
         """Closing ``name`` here gives the browser's tree only if what follows would close it:
         an end tag, the end of the template, or a start tag implying its end."""
         nxt = self.peek()
-        if nxt is None or isinstance(nxt, EndTagTok):
+        if nxt is None:
             return True
+        if isinstance(nxt, EndTagTok):
+            return end_tag_ends(name, nxt.name)
         if isinstance(nxt, StartTagTok):
             return nxt.name in IMPLIED_BY.get(name, ())
         item = self.item_of(nxt)
@@ -1305,9 +1340,23 @@ class Lowerer(FlaskLowering):
             if it is not None and it.node is block and it.kind == "close":
                 break
             i += 1
-        for _, tok in self._sig_tokens(i + 1):
+        if isinstance(block, nodes.For):
+            # the next pass of the loop follows too: its body's start must close the element
+            start = self.pos
+            while start >= 0:
+                it = self.item_of(self.toks[start])
+                if it is not None and it.node is block and it.kind == "open":
+                    break
+                start -= 1
+            if start < 0 or not self._closes_from(start + 1, name):
+                return False
+        return self._closes_from(i + 1, name)
+
+    def _closes_from(self, i: int, name: str) -> bool:
+        """Does what follows token ``i`` (past white space) end an open ``<name>``?"""
+        for _, tok in self._sig_tokens(i):
             if isinstance(tok, EndTagTok):
-                return True
+                return end_tag_ends(name, tok.name)
             if isinstance(tok, StartTagTok):
                 return tok.name in IMPLIED_BY.get(name, ())
             it = self.item_of(tok)
@@ -3159,6 +3208,32 @@ def lower_template(
         for macro, problem in beyond.items():  # say what stops each macro past its markup
             own_broken[macro].broken_error = problem  # (its W003 and T005s say it from here)
     return lowered
+
+
+def closer_inside(children: list[ir.Node]) -> ir.Element | None:
+    """A start tag inside ``children`` (of a ``<p>`` whose end tag the template omits) that the
+    HTML parser takes as the paragraph's end, reached through Jinja bodies and elements that do
+    not bound its search (button scope). The browser ends the ``<p>`` there, or where the data
+    makes the Jinja block write it; the component can only close it at the end."""
+    todo: list[ir.Node] = list(children)
+    while todo:
+        n = todo.pop(0)
+        if isinstance(n, ir.Element):
+            if n.tag.lower() in P_CLOSERS:
+                return n
+            if not n.in_svg and n.tag.lower() not in BUTTON_SCOPE_BOUNDARIES:
+                todo.extend(n.children)
+            continue
+        if isinstance(n, ir.MacroDef):
+            continue  # rendered where the macro is called
+        values = [getattr(n, f.name) for f in dataclasses.fields(n)]  # type: ignore[arg-type]
+        while values:  # the bodies of Jinja constructs, in tuples (and (test, body) pairs)
+            v = values.pop()
+            if isinstance(v, tuple):
+                values.extend(v)
+            elif isinstance(v, ir.Node):
+                todo.append(v)
+    return None
 
 
 def lazy_source(e: ir.Expr) -> str | None:
