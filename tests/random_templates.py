@@ -1,0 +1,373 @@
+"""Seeded generators of random templates for the randomised differential tests: expressions
+(filters, tests, operators, literals, methods over JSON values of every type) and markup
+(nested elements with omitted end tags, void elements, entities, attributes, ifs and loops).
+Each template is data: the tests convert it, render it with Jinja2 and with React, and compare."""
+
+from __future__ import annotations
+
+import json
+import random
+
+EXPRESSION_CONTEXTS = [
+    json.dumps(
+        {
+            "n": None,
+            "t": True,
+            "f": False,
+            "z": 0,
+            "i": 7,
+            "neg": -3,
+            "fl": 2.5,
+            "fz": 0.0,
+            "s": "Ab <c> d",
+            "es": "",
+            "l": [3, 1, 2],
+            "el": [],
+            "ls": ["b", "A", "a"],
+            "d": {"k": 1, "b": None, "s": "x"},
+            "ed": {},
+            "ld": [{"a": 1, "b": "q"}, {"a": 2, "b": None}],
+            "big": 12345678,
+            "half": 0.5,
+        }
+    ),
+    json.dumps(
+        {
+            "n": None,
+            "t": True,
+            "f": False,
+            "z": 0,
+            "i": 0,
+            "neg": -3,
+            "fl": -0.0,
+            "fz": 0.0,
+            "s": "",
+            "es": "",
+            "l": [],
+            "el": [],
+            "ls": [],
+            "d": {},
+            "ed": {},
+            "ld": [],
+            "big": 1,
+            "half": 0.5,
+        }
+    ),
+]
+NAMES = list(json.loads(EXPRESSION_CONTEXTS[0]))
+LITERALS = [
+    "1",
+    "0",
+    "-1",
+    "2.0",
+    "0.1",
+    "'x'",
+    "''",
+    "'<&>'",
+    "none",
+    "true",
+    "false",
+    "[]",
+    "[1, 'a']",
+    "{}",
+    "{'a': 1}",
+    "(1, 2)",
+    "3",
+    "1e3",
+    "'10'",
+]
+SPECIAL_ATOMS = [
+    "s.upper()",
+    "s.split()",
+    "s.startswith('A')",
+    "d.get('k')",
+    "d.get('zz', 5)",
+    "d.keys()|list",
+    "d.values()|list",
+    "d.items()|list",
+    "s.replace('A', 'z')",
+    "'%s-%d'|format(s, i)",
+    "'{}!'.format(i)",
+    "s.strip()",
+    "s * 2",
+    "l + l",
+    "{'a': i}",
+    "{'a': {'b': s}}",
+    "(n or {}).x",
+    "(d or {'k': 2}).k",
+    "s.title()",
+    "s.count('d')",
+    "ls|join",
+    "i // 2",
+    "fl * 2",
+    "l.count(1)",
+    "'x' in s",
+    "1 in l",
+    "'k' in d",
+    "s[1:4]",
+    "s|list",
+    "d|list",
+    "(l|sort)[0]",
+    "s.find('c')",
+    "i|string",
+    "fl|string",
+    "big|filesizeformat",
+    "(i, s)",
+    "d.k is defined",
+    "d.zz is defined",
+    "l|first",
+    "half|round",
+    "2.675|round(2)",
+    "-0.5|round",
+    "1.5|round",
+    "0.1 + 0.2",
+    "1e20",
+    "1/3",
+    "10**20",
+    "2**-1",
+    "-7 // 2",
+    "-7 % 3",
+    "7.5 % 2",
+    "'a' < 'b'",
+    "[1, 2] < [1, 3]",
+    "(1, 2) == [1, 2]",
+    "1 == 1.0",
+    "true == 1",
+    "none == none",
+    "range(3)",
+    "range(i)",
+    "range(1, 10, 3)",
+    "dict(a=1)",
+    "namespace(a=1).a",
+]
+FILTERS = [
+    "length",
+    "upper",
+    "lower",
+    "title",
+    "capitalize",
+    "first",
+    "last",
+    "sort",
+    "reverse",
+    "sum",
+    "abs",
+    "int",
+    "float",
+    "string",
+    "trim",
+    "round",
+    "list",
+    "unique",
+    "min",
+    "max",
+    "wordcount",
+    "e",
+    "tojson",
+    "count",
+    "center",
+    "indent",
+    "striptags",
+    "urlencode",
+    "dictsort",
+    "items",
+    "join",
+    "default",
+    "d",
+    "safe",
+]
+FILTERS_WITH_ARGS = [
+    ("default", "E"),
+    ("join", "'-'"),
+    ("replace", "'a', 'b'"),
+    ("truncate", "5"),
+    ("round", "1"),
+    ("round", "0, 'floor'"),
+    ("int", "9"),
+    ("float", "1.5"),
+    ("batch", "2"),
+    ("slice", "2"),
+    ("map", "attribute='a'"),
+    ("selectattr", "'a'"),
+    ("rejectattr", "'b'"),
+    ("select", "'odd'"),
+    ("reject", "'none'"),
+    ("sort", "attribute='a'"),
+    ("sort", "reverse=true"),
+    ("groupby", "'a'"),
+    ("sum", "attribute='a'"),
+    ("center", "9"),
+    ("indent", "2, true"),
+    ("default", "E, true"),
+    ("format", "E"),
+    ("wordwrap", "5"),
+    ("truncate", "4, true, '..', 0"),
+    ("map", "'upper'"),
+    ("attr", "'k'"),
+    ("min", "attribute='a'"),
+    ("xmlattr", ""),
+    ("unique", "attribute='a'"),
+    ("join", "', ', attribute='b'"),
+    ("pprint", ""),
+]
+TESTS = [
+    "defined",
+    "undefined",
+    "none",
+    "even",
+    "odd",
+    "number",
+    "string",
+    "sequence",
+    "mapping",
+    "iterable",
+    "true",
+    "false",
+    "integer",
+    "float",
+    "lower",
+    "upper",
+    "callable",
+    "divisibleby 3",
+    "eq 1",
+    "in l",
+    "sameas none",
+    "boolean",
+    "gt 2",
+    "le 'b'",
+]
+OPERATORS = [
+    "+",
+    "-",
+    "*",
+    "/",
+    "//",
+    "%",
+    "~",
+    "and",
+    "or",
+    "==",
+    "!=",
+    "<",
+    ">=",
+    "in",
+    "not in",
+    "**",
+]
+
+
+class ExpressionTemplates:
+    def __init__(self, seed: int):
+        self.r = random.Random(seed)
+
+    def atom(self) -> str:
+        r = self.r
+        k = r.random()
+        if k < 0.5:
+            return r.choice(NAMES)
+        if k < 0.75:
+            return r.choice(LITERALS)
+        if k < 0.85:
+            base = r.choice(["l", "s", "ls", "d", "ld", "es", "el", "n"])
+            return base + r.choice(
+                ["[0]", "[-1]", "[1:]", "[:2]", "[::-1]", ".k", "['b']", "[0].a", ".s", "|length"]
+            )
+        return r.choice(SPECIAL_ATOMS)
+
+    def expr(self, depth: int = 0) -> str:
+        r = self.r
+        k = r.random()
+        if depth >= 3 or k < 0.3:
+            return self.atom()
+        if k < 0.55:
+            e = self.group(self.expr(depth + 1))
+            if r.random() < 0.5:
+                return f"{e}|{r.choice(FILTERS)}"
+            name, args = r.choice(FILTERS_WITH_ARGS)
+            args = args.replace("E", self.atom())
+            return f"{e}|{name}({args})" if args else f"{e}|{name}"
+        if k < 0.7:
+            a, b = self.group(self.expr(depth + 1)), self.group(self.expr(depth + 1))
+            return f"{a} {r.choice(OPERATORS)} {b}"
+        if k < 0.8:
+            negate = r.choice(["", "not "])
+            return f"{self.group(self.expr(depth + 1))} is {negate}{r.choice(TESTS)}"
+        if k < 0.88:
+            a, b, c = (self.group(self.expr(depth + 1)) for _ in range(3))
+            return f"{a} if {b} else {c}"
+        if k < 0.94:
+            return f"not {self.group(self.expr(depth + 1))}"
+        return f"-{self.group(self.expr(depth + 1))}"
+
+    @staticmethod
+    def group(e: str) -> str:
+        return e if all(c.isalnum() or c in "_.[]'" for c in e) else f"({e})"
+
+    def template(self) -> str:
+        r = self.r
+        parts = []
+        for _ in range(r.randint(1, 3)):
+            e = self.expr()
+            form = r.random()
+            if form < 0.5:
+                parts.append(f"<p>{{{{ {e} }}}}</p>")
+            elif form < 0.7:
+                parts.append(f"<p>{{% if {e} %}}yes{{% else %}}no{{% endif %}}</p>")
+            elif form < 0.8:
+                parts.append(f'<a title="{{{{ {e} }}}}">x</a>')
+            elif form < 0.9:
+                parts.append(f"{{% set v = {e} %}}<p>{{{{ v }}}}</p>")
+            else:
+                parts.append(f"<ul>{{% for v in {e} %}}<li>{{{{ v }}}}</li>{{% endfor %}}</ul>")
+        return "<div>" + "".join(parts) + "</div>"
+
+
+MARKUP_CONTEXTS = [
+    json.dumps({"c": True, "x": "<x&y>", "l": [1, 2], "e": ""}),
+    json.dumps({"c": False, "x": "", "l": [], "e": " "}),
+]
+FLOW = ["div", "p", "ul", "ol", "li", "section", "pre", "dl", "dt", "dd", "select", "option",
+        "h1", "form", "blockquote", "table", "tr", "td", "tbody"]  # fmt: skip
+PHRASING = ["span", "a", "b", "i", "em", "label", "code", "small", "button", "strong"]
+OMITTABLE = {"p", "li", "td", "tr", "option", "dt", "dd"}
+VOID = ["br", "img src='a.png'", "input value='{{ x }}'", "hr", "wbr",
+        "input type=checkbox checked"]  # fmt: skip
+TEXTS = ["t", " ", "\n  ", "a &amp; b", "&lt;", "&nbsp;", "x\ny", "&copy;", "{{ x }}",
+         "{{ l|length }}", "  {{ x }}  ", "{{ e }}", "&#39;", "\u00a0", "{{ c }}"]  # fmt: skip
+ATTRIBUTES = ["", " class='k'", ' id="{{ x }}"', " title='{{ c }}'", " data-x='{{ l }}'",
+              " class=\"a {{ 'b' if c }}\"", " hidden"]  # fmt: skip
+OTHERS = ["{%- if c %} - {% endif -%}", "{# c #}", "<!-- k -->", "{{ '<b>b</b>'|safe }}",
+          "{% set x = x ~ '!' %}"]  # fmt: skip
+
+
+class MarkupTemplates:
+    def __init__(self, seed: int):
+        self.r = random.Random(seed)
+
+    def nodes(self, depth: int) -> str:
+        r = self.r
+        out = []
+        for _ in range(r.randint(0, 4)):
+            k = r.random()
+            if k < 0.3:
+                out.append(r.choice(TEXTS))
+            elif k < 0.55 and depth < 4:
+                tag = r.choice(FLOW + PHRASING)
+                inner = self.nodes(depth + 1)
+                omit = tag in OMITTABLE and r.random() < 0.15
+                out.append(f"<{tag}{r.choice(ATTRIBUTES)}>{inner}" + ("" if omit else f"</{tag}>"))
+            elif k < 0.65:
+                out.append("<" + r.choice(VOID) + ">")
+            elif k < 0.8 and depth < 4:
+                s = "{% if c %}" + self.nodes(depth + 1)
+                if r.random() < 0.5:
+                    s += "{% else %}" + self.nodes(depth + 1)
+                out.append(s + "{% endif %}")
+            elif k < 0.9 and depth < 4:
+                out.append("{% for v in l %}" + self.nodes(depth + 1) + "{{ v }}{% endfor %}")
+            else:
+                out.append(r.choice(OTHERS))
+        return "".join(out)
+
+    def template(self) -> str:
+        return "<div>" + self.nodes(0) + "</div>"
