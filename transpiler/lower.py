@@ -150,6 +150,7 @@ STRINGIFYING_FILTERS = frozenset(
         "striptags",
         "urlize",
         "format",
+        "pprint",
     }
 )
 MUTATING_METHODS = frozenset(
@@ -2824,8 +2825,6 @@ class Lowerer(FlaskLowering):
         lazy = lazy_source(expr)
         if lazy is not None:
             self.node_fail("U102", f"{how} the generator returned by |{lazy}", node)
-        if isinstance(expr, ir.Filter) and expr.name == "reverse" and not _stringish(expr.value):
-            pass  # runtime decides: reversing a string prints, reversing a list raises
         if isinstance(expr, ir.GetAttr) and expr.name in ("items", "keys", "values", "get"):
             self.node_fail(
                 "U102", f"printing the method .{expr.name} (did you mean .{expr.name}()?)", node
@@ -2857,10 +2856,6 @@ STATEMENT_LABELS: dict[type[nodes.Node], str] = {
 def statement_label(node: nodes.Node) -> str:
     """How a statement is written in a template, for messages."""
     return STATEMENT_LABELS.get(type(node), type(node).__name__)
-
-
-def _stringish(e: ir.Expr | None) -> bool:
-    return isinstance(e, ir.Const) and isinstance(e.value, str)
 
 
 def is_index_key(key: str) -> bool:

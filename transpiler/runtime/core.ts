@@ -862,6 +862,30 @@ function cpIndex(s: string, cu: number): number {
 
 const ADDR = "0x7f0000000000";
 
+let addressesAllowed = false;
+
+/** Python shows these objects with their memory address (`<generator object … at 0x7f…>`), which
+ * no component can reproduce: printing one is an error rather than a made-up address (but see
+ * `withStandInAddresses`). */
+function addressed(what: string): string {
+  if (addressesAllowed) return `${what.slice(0, -1)} at ${ADDR}>`;
+  throw new TemplateRuntimeError(
+    `jinja2tsx: ${what} printed as text: Jinja2 writes its memory address, which a component cannot reproduce`,
+  );
+}
+
+/** Run `f` with a stand-in address in such texts, where only their letter case counts
+ * (`is lower`, `is upper`: an address is lower-case hex whatever its value). */
+export function withStandInAddresses<T>(f: () => T): T {
+  const saved = addressesAllowed;
+  addressesAllowed = true;
+  try {
+    return f();
+  } finally {
+    addressesAllowed = saved;
+  }
+}
+
 /** Python `str(v)`: None → "None", True → "True", floats as repr, containers as repr; Undefined → "". */
 export function str(v: unknown): string {
   if (typeof v === "string") return v;
@@ -930,14 +954,17 @@ function reprIn(v: unknown, seen: unknown[]): string {
     return `<Namespace ${reprIn(d, seen)}>`;
   }
   if (v instanceof LoopContext) return `<LoopContext ${v.index}/${v.length}>`;
-  if (v instanceof LazyIter) return `<${v.kind} object at ${ADDR}>`;
-  if (v instanceof PyCallable) return v.reprText ?? `<function ${v.name} at ${ADDR}>`;
-  if (v instanceof Cycler) return `<jinja2.utils.Cycler object at ${ADDR}>`;
-  if (v instanceof Joiner) return `<jinja2.utils.Joiner object at ${ADDR}>`;
+  if (v instanceof LazyIter) return addressed(`<${v.kind} object>`);
+  if (v instanceof PyCallable) {
+    const text = v.reprText ?? `<function ${v.name}>`;
+    return text.includes(ADDR) || v.reprText === undefined ? addressed(text.replace(` at ${ADDR}`, "")) : text;
+  }
+  if (v instanceof Cycler) return addressed("<jinja2.utils.Cycler object>");
+  if (v instanceof Joiner) return addressed("<jinja2.utils.Joiner object>");
   const r = hook(v, "__repr__");
   if (r) return r();
-  if (typeof v === "function") return `<function ${v.name || "<lambda>"} at ${ADDR}>`;
-  return `<${typeName(v)} object at ${ADDR}>`;
+  if (typeof v === "function") return addressed(`<function ${v.name || "<lambda>"}>`);
+  return addressed(`<${typeName(v)} object>`);
 }
 
 /** Python repr of a str: quote choice and escapes of non-printable characters. */

@@ -34,6 +34,7 @@ import {
   ne,
   repr,
   str,
+  withStandInAddresses,
 } from "./core";
 import { FILTER_NAMES, bindArgs, pyHook, pyIsLower, pyIsUpper } from "./filters";
 
@@ -128,7 +129,7 @@ function testUpper(value: unknown): boolean {
 }
 
 function strOf(value: unknown): string {
-  return value === undefined ? "" : isSafe(value) ? value.html : str(value);
+  return value === undefined ? "" : isSafe(value) ? value.html : withStandInAddresses(() => str(value));
 }
 
 /** `isinstance(value, str)` (Markup included) */
