@@ -53,6 +53,8 @@ EXAMPLES = [
     "<input disabled checked=checked value = 'a\"b' data-x=\"it's\">",
     '<div class="a"id="b">',  # no white space between attributes: the long way
     "<a b=c=d>",
+    "<x y=a/</a>",  # an unquoted value keeps "<" (found by the random texts below)
+    '<input value=x"y title=`t` data-a=<b>',
     "<a b= >",
     "<svg viewBox='0 0 1 1'><path d=\"M0 0\"/></svg>",
     "<Script src=x></Script><title>t</title><textarea rows=2>x</textarea>",

@@ -25,7 +25,7 @@ HOLE = "\ue000"
 _TAG_NAME = re.compile(r"[a-zA-Z][^\s/>\ue000]*")
 _SIMPLE_ATTR = re.compile(
     r"""[\s/]+(?P<name>[^\s"'>/=\ue000]+)"""
-    r"""(?:(?P<eq>\s*=\s*)(?:"(?P<dq>[^"\ue000]*)"|'(?P<sq>[^'\ue000]*)'|(?P<unq>[^\s"'=<>`\ue000]+)))?"""
+    r"""(?:(?P<eq>\s*=\s*)(?:"(?P<dq>[^"\ue000]*)"|'(?P<sq>[^'\ue000]*)'|(?P<unq>[^\s"'>\ue000][^\s>\ue000]*)))?"""
 )
 
 
