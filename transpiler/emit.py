@@ -929,8 +929,6 @@ class Emitter(FlaskEmitting):
             ("undefined" if a is None else self.given(a) if i >= first_default else self.expr(a))
             for i, a in enumerate(e.args)
         ]
-        if info.takes_context:
-            args.insert(0, self.macro_context_arg(e))
         extra = []
         if info.catch_varargs and (e.varargs or e.kwargs or e.caller):
             extra.append("rt.tuple([" + ", ".join(self.expr(v) for v in e.varargs) + "])")
@@ -942,8 +940,10 @@ class Emitter(FlaskEmitting):
             )
         if e.caller is not None:
             extra.append(self.caller_fn(e.caller, form))
-        if extra:
+        if extra:  # the parameters not given come before them
             args += ["undefined"] * (len(info.params) - len(args))
+        if info.takes_context:
+            args.insert(0, self.macro_context_arg(e))
         return f"{fn}({', '.join(args + extra)})"
 
     def macro_context_arg(self, e: ir.MacroCall) -> str:
@@ -1158,12 +1158,16 @@ class Emitter(FlaskEmitting):
         return "<>" + "".join(children) + "</>"
 
     def jsx_if(self, n: ir.If, edges: tuple[bool, bool] = (False, False)) -> str:
+        # emitted in source order: a branch's {% set %} may declare what a later one starts from
+        branches = [
+            (self.cond(test), self.fragment(self.jsx_children(body, None, edges)))
+            for test, body in n.branches
+        ]
         result = (
             self.fragment(self.jsx_children(n.otherwise, None, edges)) if n.otherwise else "null"
         )
-        for test, body in reversed(n.branches):
-            branch = self.fragment(self.jsx_children(body, None, edges))
-            result = f"{self.cond(test)} ? {branch} : {result}"
+        for test, branch in reversed(branches):
+            result = f"{test} ? {branch} : {result}"
         return result
 
     def jsx_condwrap(self, n: ir.CondWrap) -> str:
@@ -1604,9 +1608,10 @@ class Emitter(FlaskEmitting):
                 return f"rt.attr(rt.markup(rt.str({e})))"
             return f"rt.attr({e})"
         if isinstance(n, ir.If):
+            branches = [(self.cond(test), self.string(body, flavor)) for test, body in n.branches]
             result = self.string(n.otherwise, flavor) if n.otherwise else '""'
-            for test, body in reversed(n.branches):
-                result = f"({self.cond(test)} ? {self.string(body, flavor)} : {result})"
+            for test, branch in reversed(branches):
+                result = f"({test} ? {branch} : {result})"
             return result
         if isinstance(n, ir.For):
             iterable = self.expr(n.iterable)
