@@ -183,6 +183,18 @@ _rule(
     'i18n = "newstyle" or "oldstyle" in [tool.jinja2tsx] to match the app.',
 )
 _rule(
+    "U007",
+    "macro-reads-later-set",
+    "error",
+    "A macro reads a variable that the template sets with a top-level {% set %} after the "
+    "macro's definition.",
+    "Jinja2's macro reads the render function's variable when it is called: the value of the "
+    "last top-level set before the call, or undefined before the first (even when the context "
+    "has the name). The generated macro reads the variable as it is where the macro is defined.",
+    "Pass the value to the macro as an argument, or set the variable before the macro (and not "
+    "again after it).",
+)
+_rule(
     "U101",
     "not-reproducible",
     "error",

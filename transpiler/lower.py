@@ -435,6 +435,9 @@ class Lowerer(FlaskLowering):
         self.loop_recursive: dict[int, bool] = {}
         self.extends_seen = False
         self.extends_any = bool(index_of(tree).of(nodes.Extends))  # anywhere in the template
+        self.index = index_of(tree)
+        self.root_stores = root_stores(tree)  # name → (position, line) of its top-level sets
+        self.macro_positions: dict[int, tuple[int, int]] = {}  # id(MacroInfo) → position, line
         self.parent_scoped: dict[str, tuple[str, ...]] = {}  # the parent chain's scoped blocks
         self.blocks_before_extends: list[nodes.Block] = []
         self.parent_sets: frozenset[str] = frozenset()  # top-level {% set %} names of the chain
@@ -1742,6 +1745,7 @@ class Lowerer(FlaskLowering):
                 return None
             found = self.prop(name)
         if crossed and found.kind not in ("macro", "module"):
+            self._check_later_store(name, crossed[-1])
             for info in crossed:
                 info.context_free = False
                 if found.kind == "prop":
@@ -1750,6 +1754,24 @@ class Lowerer(FlaskLowering):
                 else:
                     info.reads_locals = True
         return found
+
+    def _check_later_store(self, name: str, macro: ir.MacroInfo) -> None:
+        """Jinja2's top-level macro reads a variable the template sets at its top level as it
+        stands when the macro is called (a closure over the render function's variable); the
+        generated macro reads the value it had where the macro is defined. Those agree unless a
+        top-level {% set %} of the name comes after the definition."""
+        if id(macro) not in self.macro_positions:
+            return
+        at, line = self.macro_positions[id(macro)]
+        later = [ln for p, ln in self.root_stores.get(name, ()) if p > at]
+        if later:
+            raise ConversionError(
+                "U007",
+                f"macro {macro.name!r} reads {name!r}, which the template sets at its top level "
+                f"after the macro (line {later[0]}): Jinja2's macro sees the value it has when "
+                "called",
+                line,
+            )
 
     def _crossed_macros(self) -> list[ir.MacroInfo]:
         """The macros whose bodies are being lowered, innermost first."""
@@ -1874,6 +1896,8 @@ class Lowerer(FlaskLowering):
         )
         binding = ir.Binding(node.name, "macro", macro=info)
         self.scope.names[node.name] = binding
+        if info.top_level:
+            self.macro_positions[id(info)] = (self.index.position[id(node)], node.lineno)
         outer = self.scope
         self.scope = Scope(outer, Region(), macro=info)
         params = []
@@ -3203,6 +3227,26 @@ def lower_template(
         for macro, problem in beyond.items():  # say what stops each macro past its markup
             own_broken[macro].broken_error = problem  # (its W003 and T005s say it from here)
     return lowered
+
+
+def root_stores(tree: nodes.Template) -> dict[str, list[tuple[int, int]]]:
+    """The names a template assigns in its render function's own frame (a {% set %} at its top
+    level, or in an {% if %} there), with the tree positions of the assignments."""
+    index = index_of(tree)
+    out: dict[str, list[tuple[int, int]]] = {}
+    for node in index.of(nodes.Assign, nodes.AssignBlock):
+        parent = index.parents.get(id(node))
+        while isinstance(parent, nodes.If):
+            parent = index.parents.get(id(parent))
+        if parent is not tree:
+            continue
+        targets = [node.target]
+        if isinstance(node.target, nodes.Tuple):
+            targets = list(node.target.items)
+        for t in targets:
+            if isinstance(t, nodes.Name):
+                out.setdefault(t.name, []).append((index.position[id(node)], node.lineno))
+    return out
 
 
 def closer_inside(children: list[ir.Node]) -> ir.Element | None:
