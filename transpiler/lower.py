@@ -345,6 +345,8 @@ class Scope:
     names: dict[str, ir.Binding] = dataclasses.field(default_factory=dict)
     mutables: dict[str, ir.Binding] = dataclasses.field(default_factory=dict)
     macro: ir.MacroInfo | None = None  # the scope of a macro body
+    # variables of this scope that start from an outer one assigned in place (see entry_sets)
+    entry_inits: list[ir.Binding] = dataclasses.field(default_factory=list)
 
 
 @dataclasses.dataclass(eq=False)
@@ -798,6 +800,7 @@ class Lowerer(FlaskLowering):
             ):
                 body = self.content(None)
             self.expect_hole(node, ("close",))
+            body[:0] = self.entry_sets(self.scope, node.lineno)
             self.scope = outer
             return body
         self.node_fail("U001", f"{type(node).__name__} blocks are not supported yet", node)
@@ -890,6 +893,7 @@ class Lowerer(FlaskLowering):
             out.extend(self.assign(target, value, node))
         out.extend(self.content(None))
         self.expect_hole(node, ("close",))
+        out[:0] = self.entry_sets(self.scope, node.lineno)
         self.scope = outer
         return out
 
@@ -905,6 +909,7 @@ class Lowerer(FlaskLowering):
             body = self.content(None)
         outer.region.branch_depth -= 1
         self.expect_hole(node, ("close",))
+        body[:0] = self.entry_sets(self.scope, node.lineno)
         self.scope = outer
         value: ir.Expr = ir.MarkupOf(node.lineno, tuple(body))
         if node.filter is not None:
@@ -924,6 +929,7 @@ class Lowerer(FlaskLowering):
             body = self.content(None)
         outer.region.branch_depth -= 1
         self.expect_hole(node, ("close",))
+        body[:0] = self.entry_sets(self.scope, node.lineno)
         self.scope = outer
         chain: list[ir.Filter] = []
         f: nodes.Expr | None = node.filter
@@ -1662,6 +1668,8 @@ class Lowerer(FlaskLowering):
                         lazy=lazy,
                     )
                     self.scope.mutables[n] = b
+                    if self._starts_from_outer_mutable(b):
+                        self.scope.entry_inits.append(b)
                 else:
                     b.lazy = b.lazy or lazy
                     if b.safety != safety:
@@ -1684,6 +1692,28 @@ class Lowerer(FlaskLowering):
                 value,
                 inline,
             )
+        ]
+
+    def _starts_from_outer_mutable(self, b: ir.Binding) -> bool:
+        """Does ``b`` (new in this scope) start from a variable of an enclosing scope of the same
+        function that is assigned in place? Its declaration is hoisted to the function's top,
+        before that variable changes: the scope's entry must copy the value (entry_sets)."""
+        if b.initial is None or not b.initial.mutable:
+            return False
+        scope = self.scope.parent
+        while scope is not None and scope.region is self.scope.region:
+            if b.initial in scope.names.values() or b.initial in scope.mutables.values():
+                return True
+            scope = scope.parent
+        return False
+
+    def entry_sets(self, scope: Scope, line: int) -> list[ir.Node]:
+        """At the start of an inner scope (with, filter or set block): its variables that start
+        from an outer one take that one's value as it is there (Jinja's inner frame does)."""
+        return [
+            ir.Set(line, ir.Target((b,), False), ir.Var(line, b.initial), True)
+            for b in scope.entry_inits
+            if b.initial is not None
         ]
 
     def _value_binding(self, name: str) -> ir.Binding | None:
