@@ -371,3 +371,133 @@ class MarkupTemplates:
 
     def template(self) -> str:
         return "<div>" + self.nodes(0) + "</div>"
+
+
+STATEMENT_CONTEXTS = [
+    json.dumps(
+        {
+            "items": [1, 2, 3],
+            "name": "<N&>",
+            "flag": True,
+            "d": {"a": 1, "b": [1, 2]},
+            "none": None,
+            "s": "abc",
+        }
+    ),
+    json.dumps({"items": [], "name": "", "flag": False, "d": {}, "none": None, "s": ""}),
+]
+STATEMENT_VALUES = [
+    "items",
+    "name",
+    "flag",
+    "d",
+    "none",
+    "s",
+    "items|length",
+    "name|upper",
+    "d.a",
+    "items[0]",
+    "ns.count",
+    "x",
+    "y",
+    "caller_val",
+    "1",
+    "'lit'",
+    "name ~ '!'",
+    "items|sum",
+    "none is none",
+]
+STATEMENT_BITS = [
+    "{{- ' ws ' -}}",
+    "  {%- if flag %} A {% endif -%}  ",
+    "{# c #}",
+    "{{ x|default('dx') }}",
+    "{{ y is defined }}",
+]
+
+
+class StatementTemplates:
+    """Macros (defaults, caller, varargs/kwargs), call blocks, with, set and filter blocks,
+    namespaces, loops with loop.* and else, over variables set in every kind of scope."""
+
+    def __init__(self, seed: int):
+        self.r = random.Random(seed)
+        self.macros: list[str] = []
+
+    def value(self) -> str:
+        return self.r.choice(STATEMENT_VALUES)
+
+    def body(self, depth: int) -> str:
+        r = self.r
+        out = []
+        for _ in range(r.randint(1, 4)):
+            k = r.random()
+            deeper = depth < 3
+            if k < 0.2:
+                out.append(
+                    r.choice([" text ", "\n", "<b>t</b>"] + [f"<i>{{{{ {self.value()} }}}}</i>"])
+                )
+            elif k < 0.3 and deeper:
+                body, other = self.body(depth + 1), self.body(depth + 1)
+                out.append(f"{{% if {self.value()} %}}{body}{{% else %}}{other}{{% endif %}}")
+            elif k < 0.4 and deeper:
+                var = r.choice(["v", "x"])
+                iterable = r.choice(["items", "s", "d", "d.b", "items|reverse", "range(2)"])
+                out.append(
+                    f"<ul>{{% for {var} in {iterable} %}}<li>{{{{ {var} }}}} {{{{ loop.index }}}}"
+                    f"{{{{ loop.cycle('a', 'b') }}}}{self.body(depth + 1)}</li>"
+                    "{% else %}<li>none</li>{% endfor %}</ul>"
+                )
+            elif k < 0.5:
+                out.append(f"{{% set x = {self.value()} %}}")
+            elif k < 0.55:
+                out.append("{% set y %}<em>{{ name }}</em>{% endset %}{{ y }}")
+            elif k < 0.6:
+                out.append("{% set ns.count = ns.count + 1 %}")
+            elif k < 0.67 and self.macros:
+                m = r.choice(self.macros)
+                args = r.choice(["", "1", "name", "a=2", "1, 2", "b=name"])
+                if r.random() < 0.3:
+                    out.append(
+                        f"{{% call(caller_val) {m}({args}) %}}[{{{{ caller_val }}}}|"
+                        f"{{{{ {self.value()} }}}}]{{% endcall %}}"
+                    )
+                else:
+                    out.append(f"<span>{{{{ {m}({args}) }}}}</span>")
+            elif k < 0.72 and deeper:
+                out.append(
+                    f"{{% with x = {self.value()} %}}{{{{ x }}}}{self.body(depth + 1)}"
+                    "{% endwith %}"
+                )
+            elif k < 0.77 and deeper:
+                name = r.choice(["upper", "trim", "striptags", "title", "e", "center(20)"])
+                out.append(f"<p>{{% filter {name} %}}{self.body(depth + 1)}{{% endfilter %}}</p>")
+            elif k < 0.82:
+                out.append(r.choice(STATEMENT_BITS))
+            else:
+                out.append(f"<div>{self.body(depth + 1) if deeper else 'z'}</div>")
+        return "".join(out)
+
+    def macro(self, i: int) -> str:
+        r = self.r
+        params = r.choice(["", "a", "a=1", "a, b=none", "a='<x>', b=[]"])
+        name = f"m{i}"
+        body = self.body(2)
+        extra = r.choice(
+            [
+                "",
+                "{{ a }}" if "a" in params else "",
+                "{{ varargs }}",
+                "{{ kwargs }}",
+                "{% if caller %}{{ caller(7) }}{% endif %}",
+            ]
+        )
+        self.macros.append(name)
+        return f"{{% macro {name}({params}) %}}{body}{extra}{{% endmacro %}}"
+
+    def template(self) -> str:
+        out = ["{% set ns = namespace(count=0) %}"]
+        for i in range(self.r.randint(0, 2)):
+            out.append(self.macro(i))
+        out.append("<div>" + self.body(0) + "<p>{{ ns.count }}</p></div>")
+        return "".join(out)

@@ -1,11 +1,13 @@
-"""Randomised differential tests (fixed seeds): random expressions and random markup, each
+"""Randomised differential tests (fixed seeds): random expressions, markup and statements, each
 converted, rendered by Jinja2 and by React for two contexts, and compared. A template may be
 refused, with a diagnostic; one that converts must render like Jinja2. The generators live in
 ``random_templates.py``; the loop-control generator in ``test_loopcontrols_random.py``.
 
 Each found a silent difference when written: `x or {}` (an object literal read as a block),
 a generator printed through an inline if, a <p> ended by an <hr> inside a loop, a <p> ended
-by <li>, an <option> left open across loop passes, table tags outside a table."""
+by <li>, an <option> left open across loop passes, table tags outside a table; a caller passed
+in place of an unset parameter, a let read before its declaration, a macro reading a later
+top-level set, a filter block's variable starting from a stale value."""
 
 from __future__ import annotations
 
@@ -17,8 +19,10 @@ from differential import compare, render_jinja, render_react, typecheck
 from random_templates import (
     EXPRESSION_CONTEXTS,
     MARKUP_CONTEXTS,
+    STATEMENT_CONTEXTS,
     ExpressionTemplates,
     MarkupTemplates,
+    StatementTemplates,
 )
 from transpiler.convert import TemplateResult, convert_source
 from transpiler.environment import make_environment
@@ -53,6 +57,11 @@ def markup() -> tuple[Rendered, int]:
     return _run(lambda s: MarkupTemplates(s).template(), range(400), MARKUP_CONTEXTS)
 
 
+@pytest.fixture(scope="module")
+def statements() -> tuple[Rendered, int]:
+    return _run(lambda s: StatementTemplates(s).template(), range(400), STATEMENT_CONTEXTS)
+
+
 def _compare_all(rendered: Rendered, contexts: list[str]) -> None:
     for name, tpl, _, react in rendered:
         for i, ctx in enumerate(contexts):
@@ -72,10 +81,19 @@ def test_random_markup_renders_like_jinja(markup: tuple[Rendered, int]) -> None:
     _compare_all(rendered, MARKUP_CONTEXTS)
 
 
+def test_random_statements_render_like_jinja(statements: tuple[Rendered, int]) -> None:
+    rendered, refused = statements
+    assert len(rendered) >= 250, f"only {len(rendered)} of 400 converted ({refused} refused)"
+    _compare_all(rendered, STATEMENT_CONTEXTS)
+
+
 def test_random_templates_typecheck(
-    expressions: tuple[Rendered, int], markup: tuple[Rendered, int]
+    expressions: tuple[Rendered, int],
+    markup: tuple[Rendered, int],
+    statements: tuple[Rendered, int],
 ) -> None:
     files = {r.output: r.tsx or "" for _, _, r, _ in expressions[0]}
     files.update({f"m/{r.output}": r.tsx or "" for _, _, r, _ in markup[0]})
+    files.update({f"s/{r.output}": r.tsx or "" for _, _, r, _ in statements[0]})
     ok, output = typecheck(files)
     assert ok, output[:5000]
