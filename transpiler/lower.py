@@ -436,8 +436,8 @@ class Lowerer(FlaskLowering):
         self.svg_depth = 0
         self.loop_recursive: dict[int, bool] = {}
         self.extends_seen = False
-        self.extends_any = bool(index_of(tree).of(nodes.Extends))  # anywhere in the template
         self.index = index_of(tree)
+        self.extends_any = bool(self.index.of(nodes.Extends))  # anywhere in the template
         self.root_stores = root_stores(tree)  # name → (position, line) of its top-level sets
         self.macro_positions: dict[int, tuple[int, int]] = {}  # id(MacroInfo) → position, line
         self.parent_scoped: dict[str, tuple[str, ...]] = {}  # the parent chain's scoped blocks
@@ -1711,9 +1711,8 @@ class Lowerer(FlaskLowering):
         """At the start of an inner scope (with, filter or set block): its variables that start
         from an outer one take that one's value as it is there (Jinja's inner frame does)."""
         return [
-            ir.Set(line, ir.Target((b,), False), ir.Var(line, b.initial), True)
-            for b in scope.entry_inits
-            if b.initial is not None
+            ir.Set(line, ir.Target((b,), False), ir.Var(line, b.initial), True)  # type: ignore[arg-type]
+            for b in scope.entry_inits  # (each has an initial: _starts_from_outer_mutable)
         ]
 
     def _value_binding(self, name: str) -> ir.Binding | None:
