@@ -288,6 +288,7 @@ class Emitter(FlaskEmitting):
         self.used: set[str] = set(JS_RESERVED) | {template.component}
         self.names: dict[int, str] = {}
         self.declared: set[int] = set()
+        self.block_flavors: list[str | None] = []  # the blocks being emitted (innermost last)
         self.stmts: list[list[str]] = []
         self.needs_fragment = False
         self.loop_modes: dict[int, str] = {}
@@ -474,6 +475,18 @@ class Emitter(FlaskEmitting):
             ]
             decls.insert(0, f"const {{ {', '.join(fields)} }} = {scope};")
         received = " ".join(decls)
+        self.block_flavors.append(flavor)
+        try:
+            stmts, result = self.block_body(b, flavor)
+        finally:
+            self.block_flavors.pop()
+        if received:
+            stmts = [received, *stmts]
+        if stmts:
+            return f"() => {{ {' '.join(stmts)} return {result}; }}"
+        return f"() => {arrow_result(result)}"
+
+    def block_body(self, b: ir.BlockDef, flavor: str | None) -> tuple[list[str], str]:
         if flavor is None:
             stmts, result = self.function_body(b.body, "jsx")
         else:
@@ -483,11 +496,7 @@ class Emitter(FlaskEmitting):
             result = self.string(b.body, flavor)
             stmts = self.stmts.pop()
             self.declared = saved_declared
-        if received:
-            stmts = [received, *stmts]
-        if stmts:
-            return f"() => {{ {' '.join(stmts)} return {result}; }}"
-        return f"() => {arrow_result(result)}"
+        return stmts, result
 
     def block_ref(self, n: ir.BlockRef, flavor: str | None = None) -> str:
         b = self.block_defs[n.name]
@@ -1598,6 +1607,14 @@ class Emitter(FlaskEmitting):
             return js_str(decode_attr(n.raw) if flavor == "attr" else decode_text(n.raw))
         if isinstance(n, ir.Output):
             if isinstance(n.expr, ir.SuperCall):
+                if self.block_flavors and self.block_flavors[-1] is None:
+                    raise ConversionError(
+                        "U001",
+                        "super() inside content written as an HTML string (beside raw HTML or a "
+                        "call's HTML output), in a block whose parent renders elements",
+                        n.line,
+                        hint="print super() outside the element that holds the raw HTML",
+                    )
                 return f"{self.var(n.expr.binding)}()"
             if isinstance(n.expr, ir.SelfBlock):
                 return self.self_block(n.expr, flavor)

@@ -2290,8 +2290,19 @@ class Lowerer(FlaskLowering):
         if node.with_context:
             for p in module.props:
                 b = self._current(p.name)
-                if b is None or b.kind in ("macro", "module", "caller"):
+                if b is None:
                     continue
+                if b.kind in ("macro", "module", "caller"):
+                    # Jinja2 hands the includer's locals to the included template: it would
+                    # call this template's macro; the component would get no value at all
+                    what = {"module": "an imported module", "caller": "caller"}
+                    self.node_fail(
+                        "U002",
+                        f"{chosen} reads {p.name!r}, which this template binds to "
+                        f"{what.get(b.kind, 'a macro')}: an included component cannot receive it",
+                        node,
+                        hint=f"import {p.name!r} in {chosen} itself",
+                    )
                 if b.safety != "no":
                     self.node_fail(
                         "U002", f"Markup value {p.name!r} passed to an included template", node
