@@ -501,3 +501,99 @@ class StatementTemplates:
             out.append(self.macro(i))
         out.append("<div>" + self.body(0) + "<p>{{ ns.count }}</p></div>")
         return "".join(out)
+
+
+PROJECT_CONTEXTS = [
+    json.dumps({"items": [1, 2], "name": "<N>", "flag": True, "title": "T"}),
+    json.dumps({"items": [], "name": "", "flag": False}),
+]
+PROJECT_VALUES = ["name", "items|length", "title", "flag", "x", "v", "'k'", "title|default('dt')"]
+PROJECT_LIBRARY = (
+    "{% macro m(a) %}<em>{{ a }}|{{ caller() if caller }}</em>{% endmacro %}"
+    "{% macro m2(a) %}<u>{{ a }}{{ name }}</u>{% endmacro %}"
+)
+PROJECT_IMPORTS = '{% import "lib.html" as lib %}{% from "lib.html" import m2 with context %}'
+
+
+class ProjectTemplates:
+    """A layout with (scoped, nested) blocks, a page extending it with overrides (super()), a
+    partial included with and without context, and a macro library imported both ways."""
+
+    def __init__(self, seed: int):
+        self.r = random.Random(seed)
+
+    def value(self) -> str:
+        return self.r.choice(PROJECT_VALUES)
+
+    def bits(self, depth: int, blocks: list[str] | None) -> str:
+        r = self.r
+        out = []
+        for _ in range(r.randint(1, 3)):
+            k = r.random()
+            deeper = depth < 3
+            if k < 0.25:
+                out.append(r.choice(["<b>t</b>", " txt ", f"<i>{{{{ {self.value()} }}}}</i>"]))
+            elif k < 0.4 and blocks is not None and deeper:
+                name = f"b{len(blocks)}"
+                blocks.append(name)
+                scoped = " scoped" if r.random() < 0.3 else ""
+                inner = self.bits(depth + 1, blocks)
+                out.append(f"{{% block {name}{scoped} %}}<span>{inner}</span>{{% endblock %}}")
+            elif k < 0.5 and deeper:
+                out.append(f"{{% if {self.value()} %}}{self.bits(depth + 1, blocks)}{{% endif %}}")
+            elif k < 0.6 and deeper:
+                out.append(
+                    f"<ul>{{% for v in items %}}<li>{self.bits(depth + 1, blocks)}"
+                    "{{ loop.index }}</li>{% endfor %}</ul>"
+                )
+            elif k < 0.7 and blocks is not None:
+                out.append(
+                    r.choice(
+                        [
+                            '{% include "part.html" %}',
+                            '{% include "part.html" without context %}',
+                            '{% include "missing.html" ignore missing %}',
+                        ]
+                    )
+                )
+            elif k < 0.8:
+                out.append(
+                    r.choice(
+                        [
+                            "{{ lib.m(name) }}",
+                            "{{ m2(1) }}",
+                            "{% call lib.m(title) %}[{{ name }}]{% endcall %}",
+                        ]
+                    )
+                )
+            elif k < 0.9:
+                out.append(f"{{% set x = {self.value()} %}}")
+            else:
+                out.append(f"<p>{{{{ {self.value()} }}}}</p>")
+        return "".join(out)
+
+    def project(self) -> dict[str, str]:
+        r = self.r
+        blocks: list[str] = []
+        part = "<aside>{{ name }}{{ x|default('nx') }}" + self.bits(2, None) + "</aside>"
+        top = r.choice(["", "{% set x = 'base' %}"])
+        base = PROJECT_IMPORTS + top + "<main>" + self.bits(0, blocks) + "</main>"
+        overrides = []
+        for b in blocks:
+            if r.random() < 0.6:
+                parent = r.choice(["", "{{ super() }}"])
+                overrides.append(
+                    f"{{% block {b} %}}<s>{parent}{self.bits(2, None)}</s>{{% endblock %}}"
+                )
+        main = (
+            PROJECT_IMPORTS
+            + '{% extends "base.html" %}'
+            + r.choice(["", "{% set x = 'child' %}"])
+            + "".join(overrides)
+        )
+        return {
+            "lib.html": PROJECT_LIBRARY,
+            "part.html": part,
+            "base.html": base,
+            "main.html": main,
+        }

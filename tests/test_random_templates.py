@@ -7,24 +7,30 @@ Each found a silent difference when written: `x or {}` (an object literal read a
 a generator printed through an inline if, a <p> ended by an <hr> inside a loop, a <p> ended
 by <li>, an <option> left open across loop passes, table tags outside a table; a caller passed
 in place of an unset parameter, a let read before its declaration, a macro reading a later
-top-level set, a filter block's variable starting from a stale value."""
+top-level set, a filter block's variable starting from a stale value; super() inside an HTML
+string, a partial reading its includer's import."""
 
 from __future__ import annotations
 
+from pathlib import Path
 from typing import Callable
 
 import pytest
 
-from differential import compare, render_jinja, render_react, typecheck
+from differential import compare, converter_environment, render_jinja, render_react, typecheck
 from random_templates import (
     EXPRESSION_CONTEXTS,
     MARKUP_CONTEXTS,
+    PROJECT_CONTEXTS,
     STATEMENT_CONTEXTS,
     ExpressionTemplates,
     MarkupTemplates,
+    ProjectTemplates,
     StatementTemplates,
 )
-from transpiler.convert import TemplateResult, convert_source
+from transpiler.appnames import AppNames
+from transpiler.bulk import discover
+from transpiler.convert import TemplateResult, convert_names, convert_source
 from transpiler.environment import make_environment
 
 Rendered = list[tuple[str, str, TemplateResult, list[object]]]
@@ -85,6 +91,31 @@ def test_random_statements_render_like_jinja(statements: tuple[Rendered, int]) -
     rendered, refused = statements
     assert len(rendered) >= 250, f"only {len(rendered)} of 400 converted ({refused} refused)"
     _compare_all(rendered, STATEMENT_CONTEXTS)
+
+
+def test_random_projects_render_like_jinja(tmp_path: Path) -> None:
+    """Layouts, overrides with super(), includes and imports: 200 seeded four-template projects."""
+    converted = []
+    for seed in range(200):
+        files = ProjectTemplates(seed).project()
+        folder = tmp_path / str(seed)
+        folder.mkdir()
+        for name, text in files.items():
+            (folder / name).write_text(text, encoding="utf-8")
+        env = converter_environment({}, folder, AppNames.declared(), ())
+        results = convert_names(folder, discover(folder), env)
+        entry = next(r for r in results if r.name == "main.html")
+        if not entry.ok:
+            assert entry.diagnostics, f"seed {seed}: refused without a diagnostic"
+            continue
+        modules = {r.output: r.tsx or "" for r in results if r.tsx}
+        converted.append((seed, files, entry, modules))
+    assert len(converted) >= 130, f"only {len(converted)} of 200 projects converted"
+    reacts = render_react([(m, e.output, PROJECT_CONTEXTS) for _, _, e, m in converted])
+    for (seed, files, _, _), react in zip(converted, reacts):
+        for i, ctx in enumerate(PROJECT_CONTEXTS):
+            jinja = render_jinja(files["main.html"], "main.html", ctx, files)
+            compare(jinja, react[i], f"project {seed} context #{i}\n{files}")  # type: ignore[arg-type]
 
 
 def test_random_templates_typecheck(
