@@ -8,6 +8,20 @@ from __future__ import annotations
 import json
 import random
 
+
+class _Seeded:
+    """A generator of random template text from one seed; ``VALUES`` are the expressions it
+    prints and tests."""
+
+    VALUES: list[str] = []
+
+    def __init__(self, seed: int):
+        self.r = random.Random(seed)
+
+    def value(self) -> str:
+        return self.r.choice(self.VALUES)
+
+
 EXPRESSION_CONTEXTS = [
     json.dumps(
         {
@@ -256,10 +270,7 @@ OPERATORS = [
 ]
 
 
-class ExpressionTemplates:
-    def __init__(self, seed: int):
-        self.r = random.Random(seed)
-
+class ExpressionTemplates(_Seeded):
     def atom(self) -> str:
         r = self.r
         k = r.random()
@@ -340,10 +351,7 @@ OTHERS = ["{%- if c %} - {% endif -%}", "{# c #}", "<!-- k -->", "{{ '<b>b</b>'|
           "{% set x = x ~ '!' %}"]  # fmt: skip
 
 
-class MarkupTemplates:
-    def __init__(self, seed: int):
-        self.r = random.Random(seed)
-
+class MarkupTemplates(_Seeded):
     def nodes(self, depth: int) -> str:
         r = self.r
         out = []
@@ -416,16 +424,15 @@ STATEMENT_BITS = [
 ]
 
 
-class StatementTemplates:
+class StatementTemplates(_Seeded):
     """Macros (defaults, caller, varargs/kwargs), call blocks, with, set and filter blocks,
     namespaces, loops with loop.* and else, over variables set in every kind of scope."""
 
-    def __init__(self, seed: int):
-        self.r = random.Random(seed)
-        self.macros: list[str] = []
+    VALUES = STATEMENT_VALUES
 
-    def value(self) -> str:
-        return self.r.choice(STATEMENT_VALUES)
+    def __init__(self, seed: int):
+        super().__init__(seed)
+        self.macros: list[str] = []
 
     def body(self, depth: int) -> str:
         r = self.r
@@ -515,15 +522,11 @@ PROJECT_LIBRARY = (
 PROJECT_IMPORTS = '{% import "lib.html" as lib %}{% from "lib.html" import m2 with context %}'
 
 
-class ProjectTemplates:
+class ProjectTemplates(_Seeded):
     """A layout with (scoped, nested) blocks, a page extending it with overrides (super()), a
     partial included with and without context, and a macro library imported both ways."""
 
-    def __init__(self, seed: int):
-        self.r = random.Random(seed)
-
-    def value(self) -> str:
-        return self.r.choice(PROJECT_VALUES)
+    VALUES = PROJECT_VALUES
 
     def bits(self, depth: int, blocks: list[str] | None) -> str:
         r = self.r

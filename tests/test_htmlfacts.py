@@ -1,6 +1,8 @@
 """The parser facts in ``htmlfacts`` checked against a spec-conforming HTML parser (html5lib):
 where ``end_tag_stays_inside`` says a stray end tag cannot reach past the elements open around
-it, the markup parses the same whatever elements are open outside it."""
+it, the markup parses the same whatever elements are open outside it; ``end_tag_ends`` says
+which end tags end an element whose own end tag is omitted; ``table_part_ignored`` which table
+tags the parser drops."""
 
 from __future__ import annotations
 
@@ -15,8 +17,11 @@ from transpiler.htmlfacts import (
     SCOPED_END_TAGS,
     SPECIAL_ELEMENTS,
     UNBOUNDED_END_TAGS,
+    TABLE_PARTS,
     VOID_ELEMENTS,
+    end_tag_ends,
     end_tag_stays_inside,
+    table_part_ignored,
 )
 
 # elements open inside the body (outermost first), and contexts around it
@@ -112,3 +117,75 @@ def test_uncontained_end_tags_do_reach_outside() -> None:
     assert _probe(["p"], ["span"], "p") != _probe([], ["span"], "p")
     assert not end_tag_stays_inside("b", ["div"])
     assert _probe(["b"], ["div"], "b") != _probe([], ["div"], "nosuchtag")
+
+
+# elements whose end tag may be omitted, as they stand in element content
+OMITTED_END = ["p", "li", "dt", "dd", "option", "optgroup", "rt", "rp"]
+AROUND = sorted(
+    (SCOPED_END_TAGS | FORMATTING_ELEMENTS | {"span", "label", "p", "li", "select", "form"})
+    - VOID_ELEMENTS
+    - {"listing", "pre", "plaintext", "xmp"}
+    - {"search"}  # html5lib predates <search> (2023): it parses it as an unknown element
+)
+
+
+def _nested(outer: str, inner: str) -> bool:
+    """Does ``<outer><inner>`` put the inner element inside the outer one?"""
+    doc = f"<!DOCTYPE html><{outer} id=o><{inner} id=i>a"  # no-quirks, as React pages are
+    tree = html5lib.parse(doc, namespaceHTMLElements=False)
+    o = next((e for e in tree.iter() if e.get("id") == "o"), None)
+    return o is not None and any(e.get("id") == "i" for e in o.iter())
+
+
+END_CASES = [(o, a) for o, a in itertools.product(OMITTED_END, AROUND) if _nested(a, o)]
+
+
+def test_end_cases_cover_both_answers() -> None:
+    answers = {end_tag_ends(o, a) for o, a in END_CASES}
+    assert answers == {True, False} and len(END_CASES) > 150
+
+
+@pytest.mark.parametrize("open_tag,around", END_CASES, ids=lambda v: v)
+def test_end_tag_ends_an_omitted_end(open_tag: str, around: str) -> None:
+    # `<around><open>a</around>b`: "b" stays inside <open> exactly when </around> did not end it
+    doc = f"<div><{around}><{open_tag} id=probe>a</{around}>b</div>"
+    tree = html5lib.parse(doc, namespaceHTMLElements=False)
+    probe = next(e for e in tree.iter() if e.get("id") == "probe")
+    inside = "b" in "".join(probe.itertext())
+    assert end_tag_ends(open_tag, around) == (not inside), ET.tostring(tree, encoding="unicode")
+
+
+@pytest.mark.parametrize("tag", sorted(TABLE_PARTS))
+@pytest.mark.parametrize("around", [["div"], ["span"], ["ul", "li"], ["p"], ["section", "em"]])
+def test_table_parts_ignored_outside_a_table(tag: str, around: list[str]) -> None:
+    assert table_part_ignored(tag, around)
+    doc = "".join(f"<{t}>" for t in around) + f"<{tag} id=probe>x</{tag}>"
+    tree = html5lib.parse(doc, namespaceHTMLElements=False)
+    assert not any(e.get("id") == "probe" for e in tree.iter())  # the tag is gone, "x" stays
+    assert "x" in "".join(tree.itertext())
+
+
+def test_table_parts_kept_in_a_table_or_where_the_includer_decides() -> None:
+    assert not table_part_ignored("tr", [])  # a partial's top level: its includer's context
+    assert not table_part_ignored("td", ["table", "tbody", "tr"])
+    assert not table_part_ignored("tr", ["div", "table"])
+    assert not table_part_ignored("div", ["span"])
+
+
+def test_p_closers_are_the_start_tags_that_end_a_paragraph() -> None:
+    """lower.P_CLOSERS: the start tags that end an open <p> (where the component closes it)."""
+    from transpiler.lower import P_CLOSERS
+
+    candidates = (SPECIAL_ELEMENTS | FORMATTING_ELEMENTS | P_CLOSERS | {"span", "label"}) - {
+        "search",  # unknown to html5lib (see AROUND)
+        "dialog",  # html5lib predates <dialog> ending a paragraph (the spec has it)
+        "html",
+        "head",
+        "body",
+        "frameset",
+        "frame",
+        "template",
+    }
+    for tag in sorted(candidates - TABLE_PARTS):
+        ends = not _nested("p", tag)
+        assert ends == (tag in P_CLOSERS), tag

@@ -41,15 +41,12 @@ SPECIAL_ELEMENTS = frozenset(
     textarea tfoot th thead title tr track ul wbr xmp""".split()
 )
 # end tags with rules of their own (the form pointer, table modes, the document's own)
-UNBOUNDED_END_TAGS = frozenset(
-    "body html form template table tbody thead tfoot tr td th caption colgroup col".split()
-)
-
-
 # Tags the parser ignores outside a table ("in body"): both start and end tags are dropped
 TABLE_PARTS = frozenset("caption col colgroup tbody td tfoot th thead tr".split())
 # elements inside which a table part may be in its place (or the context is a table's)
-TABLE_CONTEXTS = frozenset("table caption colgroup tbody thead tfoot tr td th template".split())
+TABLE_CONTEXTS = TABLE_PARTS - {"col"} | {"table", "template"}
+# end tags with rules of their own (the form pointer, table modes, the document's own)
+UNBOUNDED_END_TAGS = TABLE_PARTS | {"body", "html", "form", "template", "table"}
 
 
 def table_part_ignored(tag: str, open_elements: list[str]) -> bool:
@@ -65,9 +62,10 @@ def table_part_ignored(tag: str, open_elements: list[str]) -> bool:
 
 # end tags that end the elements with optional end tags open inside their element (the parser
 # "generates implied end tags" for them, or the document ends)
-ENDS_OPEN_CHILDREN = SCOPED_END_TAGS | frozenset(
-    """li p body html form template td th tr table tbody thead tfoot caption colgroup select
-    optgroup""".split()
+ENDS_OPEN_CHILDREN = (
+    SCOPED_END_TAGS
+    | (UNBOUNDED_END_TAGS - {"col"})  # </col> is dropped everywhere
+    | {"li", "p", "select", "optgroup"}
 )
 
 
