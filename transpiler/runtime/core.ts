@@ -313,7 +313,7 @@ export function typeName(v: unknown): string {
   if (typeof v === "string") return "str";
   if (v instanceof PyFloat) return "float";
   if (v instanceof SafeHtml) return "Markup";
-  if (Array.isArray(v)) return isTuple(v) ? "tuple" : "list";
+  if (Array.isArray(v)) return isTuple(v) ? "tuple" : RANGES.has(v) ? "range" : "list";
   if (isDict(v)) return "dict";
   if (v instanceof LazyIter) return v.kind;
   if (v instanceof DictView) return `dict_${v.kind}`;
@@ -930,7 +930,7 @@ function reprIn(v: unknown, seen: unknown[]): string {
     return str(v);
   }
   if (v instanceof SafeHtml) return `Markup(${reprStr(v.html)})`;
-  if (Array.isArray(v) && RANGES.has(v)) return RANGES.get(v)!;
+  if (isRange(v)) return rangeRepr(v);
   if (Array.isArray(v)) {
     const t = isTuple(v);
     if (seen.includes(v)) return t ? "(...)" : "[...]";
@@ -1104,6 +1104,7 @@ export function eq(a: unknown, b: unknown): boolean {
   if (isStrLike(a)) return isStrLike(b) && strText(a) === strText(b);
   if (Array.isArray(a)) {
     if (!Array.isArray(b) || isTuple(a) !== isTuple(b) || a.length !== b.length) return false;
+    if (isRange(a) !== isRange(b)) return false;
     for (let i = 0; i < a.length; i++) if (a[i] !== b[i] && !eq(a[i], b[i])) return false;
     return true;
   }
@@ -1154,7 +1155,7 @@ function order(a: unknown, b: unknown, op: OrderOp): boolean {
   if (a === undefined || b === undefined) undefinedError();
   if (isNumber(a) && isNumber(b)) return applyOrder(numCmp(a, b), op);
   if (isStrLike(a) && isStrLike(b)) return applyOrder(cmpStr(strText(a), strText(b)), op);
-  if (Array.isArray(a) && Array.isArray(b) && isTuple(a) === isTuple(b)) {
+  if (Array.isArray(a) && Array.isArray(b) && isTuple(a) === isTuple(b) && !isRange(a) && !isRange(b)) {
     const n = Math.min(a.length, b.length);
     for (let i = 0; i < n; i++) {
       if (a[i] !== b[i] && !eq(a[i], b[i])) return order(a[i], b[i], op);
@@ -1331,7 +1332,8 @@ export function add(a: unknown, b: unknown): unknown {
     return (a as string) + (b as string);
   }
   if (Array.isArray(a) && Array.isArray(b)) {
-    if (isTuple(a) !== isTuple(b)) {
+    if (isRange(a)) typeError(`unsupported operand type(s) for +: 'range' and '${typeName(b)}'`);
+    if (isTuple(a) !== isTuple(b) || isRange(b)) {
       return typeError(`can only concatenate ${typeName(a)} (not "${typeName(b)}") to ${typeName(a)}`);
     }
     const r = a.concat(b);
@@ -1362,6 +1364,7 @@ export function mul(a: unknown, b: unknown): unknown {
     seq = b;
     n = a;
   }
+  if (isRange(seq)) typeError(`unsupported operand type(s) for *: '${typeName(a)}' and '${typeName(b)}'`);
   if (isStrLike(seq) || Array.isArray(seq)) {
     if (!isIntLike(n)) {
       // Undefined raises, except `Markup * Undefined`: Markup.__mul__ calls str.__mul__ (TypeError)
@@ -1564,6 +1567,9 @@ function pyAttr(obj: unknown, name: string): unknown | Missing {
     return MISSING;
   }
   if (Array.isArray(obj)) {
+    if (isRange(obj) && (name === "start" || name === "stop" || name === "step")) {
+      return RANGES.get(obj)![name === "start" ? 0 : name === "stop" ? 1 : 2];
+    }
     if (Object.prototype.hasOwnProperty.call(obj, name) && name !== "length" && !/^\d+$/.test(name)) {
       return (obj as unknown as Record<string, unknown>)[name];
     }
@@ -1619,6 +1625,15 @@ function sliceIndex(v: unknown): number | null {
 
 /** Indices selected by `[start:stop:step]` on a sequence of length n (PySlice_AdjustIndices). */
 function sliceIndices(n: number, start: unknown, stop: unknown, step: unknown): number[] {
+  const [a, b, st] = sliceBounds(n, start, stop, step);
+  const out: number[] = [];
+  if (st > 0) for (let i = a; i < b; i += st) out.push(i);
+  else for (let i = a; i > b; i += st) out.push(i);
+  return out;
+}
+
+/** Python `slice(start, stop, step).indices(n)`. */
+function sliceBounds(n: number, start: unknown, stop: unknown, step: unknown): [number, number, number] {
   const st = sliceIndex(step) ?? 1;
   if (st === 0) typeError("slice step cannot be zero");
   let a = sliceIndex(start);
@@ -1633,10 +1648,7 @@ function sliceIndices(n: number, start: unknown, stop: unknown, step: unknown): 
     b += n;
     if (b < 0) b = st < 0 ? -1 : 0;
   } else if (b >= n) b = st < 0 ? n - 1 : n;
-  const out: number[] = [];
-  if (st > 0) for (let i = a; i < b; i += st) out.push(i);
-  else for (let i = a; i > b; i += st) out.push(i);
-  return out;
+  return [a, b, st];
 }
 
 /** Python `obj[start:stop:step]` (omitted bounds: `undefined` or `null`): str by code point, list, tuple, Markup. */
@@ -1657,6 +1669,7 @@ export function slice(obj: unknown, start?: unknown, stop?: unknown, step?: unkn
     }
     return obj instanceof SafeHtml ? new SafeHtml(r) : r;
   }
+  if (isRange(obj)) return sliceRange(obj, start, stop, step);
   if (Array.isArray(obj)) {
     const r = sliceIndices(obj.length, start, stop, step).map((i) => obj[i]);
     return isTuple(obj) ? tuple(r) : r;
@@ -2539,7 +2552,7 @@ function noKwargs(fname: string, kwargs: Kwargs): void {
 /** The Python method `name` of `obj`'s builtin type, if any. */
 function methodFor(obj: unknown, name: string): MethodSpec | undefined {
   if (typeof obj === "string") return STR_METHODS.get(name);
-  if (Array.isArray(obj)) return (isTuple(obj) ? TUPLE_METHODS : LIST_METHODS).get(name);
+  if (Array.isArray(obj)) return (isTuple(obj) || isRange(obj) ? TUPLE_METHODS : LIST_METHODS).get(name);
   if (isDict(obj)) return DICT_METHODS.get(name);
   if (obj instanceof SafeHtml) return MARKUP_METHODS.get(name) ?? STR_METHODS.get(name);
   if (isIntLike(obj)) return INT_METHODS.get(name);
@@ -2838,14 +2851,34 @@ export function range(...args: unknown[]): unknown[] {
   const out: number[] = [];
   if (step > 0) for (let i = start; i < stop; i += step) out.push(i);
   else for (let i = start; i > stop; i += step) out.push(i);
-  RANGES.set(out, step === 1 ? `range(${start}, ${stop})` : `range(${start}, ${stop}, ${step})`);
+  RANGES.set(out, [start, stop, step]);
+  return out;
+}
+
+/** Is `v` an array made by `range()` (Python's range: equal only to a range, no ordering, no `+`)? */
+export function isRange(v: unknown): v is number[] {
+  return Array.isArray(v) && RANGES.has(v);
+}
+
+/** Python `repr(range)`: `range(0, 3)`, `range(0, 5, 2)`. */
+function rangeRepr(v: number[]): string {
+  const [start, stop, step] = RANGES.get(v)!;
+  return step === 1 ? `range(${start}, ${stop})` : `range(${start}, ${stop}, ${step})`;
+}
+
+/** `r[i:j:k]` of a range: the range Python computes (`range(5)[1:3]` is `range(1, 3)`). */
+function sliceRange(r: number[], start: unknown, stop: unknown, step: unknown): number[] {
+  const [r0, , rstep] = RANGES.get(r)!;
+  const [i, j, k] = sliceBounds(r.length, start, stop, step);
+  const out = sliceIndices(r.length, start, stop, step).map((x) => r[x]!);
+  RANGES.set(out, [r0 + i * rstep, r0 + j * rstep, rstep * k]);
   return out;
 }
 
 /** Jinja's `sandbox.MAX_RANGE`, enforced by its `range` global. */
 const MAX_RANGE = 100000;
-/** Arrays made by `range()`, with their Python repr (`range(0, 3)`). */
-const RANGES = new WeakMap<unknown[], string>();
+/** Arrays made by `range()`, with their start, stop and step. */
+const RANGES = new WeakMap<unknown[], [number, number, number]>();
 
 /** An array index ("0", "12"): a JS object lists such keys first, in numeric order. */
 export function isIndexKey(k: string): boolean {

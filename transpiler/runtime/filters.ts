@@ -37,6 +37,7 @@ import {
   isFloat,
   isInt,
   isSafe,
+  isRange,
   isTuple,
   cpLen,
   iter,
@@ -1954,6 +1955,7 @@ function jsonDumps(obj: unknown, indent: string | null): string {
     let entries: string[];
     let open: string;
     let close: string;
+    if (isRange(v)) typeError("Object of type range is not JSON serializable");
     if (Array.isArray(v) || isDict(v)) {
       if (stack.has(v)) typeError("Circular reference detected");
       stack.add(v);
@@ -2018,7 +2020,7 @@ function ppRepr(v: unknown): string {
     if (!keys.length) return "{}";
     return `{${keys.map((k) => `${repr(k)}: ${ppRepr(v[k])}`).join(", ")}}`;
   }
-  if (Array.isArray(v) && !isGroupTuple(v)) {
+  if (Array.isArray(v) && !isGroupTuple(v) && !isRange(v)) {
     const inner = v.map(ppRepr).join(", ");
     if (!isTuple(v)) return `[${inner}]`;
     return v.length === 1 ? `(${inner},)` : `(${inner})`;
@@ -2030,7 +2032,7 @@ function ppFormat(v: unknown, out: string[], indent: number, allowance: number, 
   const rep = ppRepr(v);
   if (cpLen(rep) > PP_WIDTH - indent - allowance) {
     if (isDict(v)) return ppDict(v, out, indent, allowance, level + 1);
-    if (Array.isArray(v) && !isGroupTuple(v)) {
+    if (Array.isArray(v) && !isGroupTuple(v) && !isRange(v)) {
       if (isTuple(v)) {
         const endchar = v.length === 1 ? ",)" : ")";
         out.push("(");
