@@ -479,6 +479,9 @@ class MacroInfo:
     # parameters only tested (the tests of ifs and conditional expressions), never printed or
     # passed on: a Markup argument for them does not need the macro's HTML form
     tested_params: frozenset[str] = frozenset()
+    # parameters only looped over, tested or handed to a filter that consumes a generator: the
+    # only ones a generator (``items|map(…)``) may be passed for
+    iterated_params: frozenset[str] = frozenset()
 
 
 @dataclasses.dataclass(frozen=True)

@@ -1935,6 +1935,7 @@ class Lowerer(FlaskLowering):
             params.append(b)
         info.markup_params = frozenset(b.name for b in params if b.safety != "no")
         info.tested_params = frozenset(info.params) - names_read_outside_tests(node.body)
+        info.iterated_params = frozenset(info.params) - names_used_beyond_iteration(node.body)
         defaults: list[ir.Expr | None] = [None] * (len(params) - len(node.defaults))
         for i, b in enumerate(params):
             if i >= len(params) - len(node.defaults):
@@ -2075,6 +2076,16 @@ class Lowerer(FlaskLowering):
             )
         context = self.macro_context(info, alias_binding or alias, call)
         args, varargs, kwargs = self.bind_macro_args(info, call, label)
+        for param, a in [*zip(info.params, args), *(("*", v) for v in varargs), *kwargs]:
+            lazy = lazy_source(a) if a is not None else None
+            if lazy is not None and param not in info.iterated_params:
+                self.node_fail(
+                    "U102",
+                    f"passing the generator returned by |{lazy} to {label}, which may print it "
+                    "(or pass it on)",
+                    call,
+                    "Add |list after the filter.",
+                )
         # A Markup argument (or one that may be): the macro's JSX form prints its parameters
         # as text, its HTML form escapes them at run time exactly as Jinja does -- use that one
         html_only = any(
@@ -2940,6 +2951,53 @@ def names_read_outside_tests(body: Iterable[nodes.Node]) -> set[str]:
             for child in value if isinstance(value, list) else [value]:
                 if isinstance(child, nodes.Node):
                     visit(child, in_test or (tests and field == "test"))
+
+    for n in body:
+        visit(n, False)
+    return found
+
+
+# filters that take a generator as Jinja2 does (iterate it once, or wrap it in another generator)
+GENERATOR_CONSUMERS = (LAZY_FILTERS - {"items"}) | {
+    "list",
+    "join",
+    "first",
+    "sort",
+    "sum",
+    "min",
+    "max",
+}
+
+
+def names_used_beyond_iteration(body: Iterable[nodes.Node]) -> set[str]:
+    """Names ``body`` reads anywhere but as what a ``for`` loops over, the input of a filter
+    that consumes a generator, or a test: a generator passed in for one of the others may be
+    printed (its memory address in Jinja2) or passed on to where it is."""
+    found: set[str] = set()
+
+    def visit(node: nodes.Node, consumed: bool) -> None:
+        if isinstance(node, nodes.Name):
+            if not consumed:
+                found.add(node.name)
+            return
+        for field, value in node.iter_fields():
+            safe = (
+                consumed
+                and field in ("node", "left", "right")
+                and isinstance(node, (nodes.Not, nodes.And, nodes.Or))
+                or field == "iter"
+                and isinstance(node, nodes.For)
+                or field == "node"
+                and isinstance(node, nodes.Filter)
+                and node.name in GENERATOR_CONSUMERS
+                or field == "node"
+                and isinstance(node, nodes.Test)
+                or field == "test"
+                and isinstance(node, (nodes.If, nodes.CondExpr))
+            )
+            for child in value if isinstance(value, list) else [value]:
+                if isinstance(child, nodes.Node):
+                    visit(child, safe)
 
     for n in body:
         visit(n, False)
