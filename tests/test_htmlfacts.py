@@ -21,6 +21,7 @@ from transpiler.htmlfacts import (
     VOID_ELEMENTS,
     end_tag_ends,
     end_tag_stays_inside,
+    react_drops_attr,
     table_part_ignored,
 )
 
@@ -189,3 +190,65 @@ def test_p_closers_are_the_start_tags_that_end_a_paragraph() -> None:
     for tag in sorted(candidates - TABLE_PARTS):
         ends = not _nested("p", tag)
         assert ends == (tag in P_CLOSERS), tag
+
+
+NUMERIC_VALUES = [
+    "2",
+    "0",
+    "-1",
+    "1",
+    "0.5",
+    "1.5",
+    " 3 ",
+    "3abc",
+    "x",
+    "",
+    "1e2",
+    "1e-3",
+    "0x10",
+    "0o7",
+    "0b11",
+    "-0x10",
+    "Infinity",
+    "-Infinity",
+    "infinity",
+    ".5",
+    "5.",
+    "+4",
+    "1_000",
+    "\u00a02\u00a0",
+    "\t7\n",
+    "NaN",
+    "--1",
+    "1 2",
+]
+
+
+def test_react_drops_attr_is_what_react_dom_server_does() -> None:
+    """Each numeric attribute React checks, with values of every shape, rendered by react-dom's
+    server renderer: the attribute is left out exactly where ``react_drops_attr`` says."""
+    import json
+    import subprocess
+    from pathlib import Path
+
+    from transpiler.htmlfacts import REACT_NUMERIC_ATTRS, react_attr_name
+
+    cases = [(n, v) for n in REACT_NUMERIC_ATTRS for v in NUMERIC_VALUES]
+    script = (
+        "import {createElement as e} from 'react';"
+        "import {renderToStaticMarkup as r} from 'react-dom/server';"
+        "const cases = JSON.parse(process.argv[1]);"
+        "console.log(JSON.stringify(cases.map(([n, v]) => r(e('td', {[n]: v})) !== '<td></td>')));"
+    )
+    props = [(react_attr_name(n, False), v) for n, v in cases]
+    out = subprocess.run(
+        ["node", "--input-type=module", "-e", script, json.dumps(props)],
+        cwd=Path(__file__).resolve().parent.parent,
+        capture_output=True,
+        text=True,
+        check=True,
+    )
+    written = json.loads(out.stdout)
+    wrong = [(n, v) for (n, v), kept in zip(cases, written) if react_drops_attr(n, v) == kept]
+    assert not wrong
+    assert 20 < sum(written) < len(cases) - 20  # both answers are covered

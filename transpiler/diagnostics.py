@@ -102,8 +102,9 @@ _rule(
     "H105",
     "raw-html-at-component-root",
     "error",
-    "Markup that React cannot express (raw HTML, inline event handlers) sits at the top level "
-    "of the template, outside any element.",
+    "Markup that React cannot express (raw HTML, inline event handlers, attribute values React "
+    'leaves out such as rowspan="x" or <font size="-1">) sits at the top level of the '
+    "template, outside any element.",
     "React can only insert raw HTML through dangerouslySetInnerHTML on a host element.",
     "Wrap the template's content in an element.",
 )

@@ -5,8 +5,8 @@ Two content modes share one expression emitter:
 * **JSX mode** (the default, readable output): elements become JSX, loops ``.map``/``rt.loop``
   callbacks with keys, conditionals ternaries, text string children.
 * **String mode** (exactness fallback): content that React cannot express as elements — raw
-  Markup values, ``{% filter %}`` bodies, script/style content, inline event handlers, the leading
-  newline of ``<pre>`` — is built as the exact HTML string Jinja2 writes and attached with
+  Markup values, ``{% filter %}`` bodies, script/style content, inline event handlers, written
+  attribute values React leaves out (``rowspan="x"``), the leading newline of ``<pre>`` — is built as the exact HTML string Jinja2 writes and attached with
   ``dangerouslySetInnerHTML`` to the nearest enclosing element.
 
 Statements follow the lowering's decision: a ``Set`` that is not ``inline`` is a ``const``
@@ -33,6 +33,7 @@ from .htmlfacts import (
     decode_text,
     parse_style,
     react_attr_name,
+    react_drops_attr,
 )
 from .emit_flask import FlaskEmitting
 from .proptypes import ELEMENT_PROPS, HTML_PROPS, NON_STRING_PROPS
@@ -103,6 +104,11 @@ def inexpressible(el: ir.Element) -> bool:
         if lower in ("href", "action", "formaction", "src") and value is not None:
             text = "".join(p.raw for p in value.parts if isinstance(p, ir.Text))
             if re.match(r"\s*javascript:", decode_attr(text), re.I):
+                return True
+        if value is None or all(isinstance(p, ir.Text) for p in value.parts):
+            # a written value React would leave out (`rowspan="x"`, `<font size="-1">`)
+            written = "" if value is None else "".join(p.raw for p in value.parts)  # type: ignore[union-attr]
+            if react_drops_attr(lower, decode_attr(written)):
                 return True
         if (
             lower in ("src", "href")
@@ -515,8 +521,8 @@ class Emitter(FlaskEmitting):
             if self.needs_raw(n):
                 raise ConversionError(
                     "H105",
-                    "raw HTML (a Markup value, {% filter %} body or inline event handler) at the "
-                    "top level of the template",
+                    "raw HTML (a Markup value, {% filter %} body, inline event handler or an "
+                    "attribute value React leaves out) at the top level of the template",
                     n.line,
                 )
         children = self.jsx_children(nodes, None, (True, True))

@@ -201,6 +201,41 @@ def decode_attr(raw: str) -> str:
     return _ENTITY_RE.sub(repl, raw)
 
 
+# React writes these attributes only with a numeric value (``isNaN`` false), and the first four
+# only when it is at least 1 (react-dom's pushAttribute); any other value it leaves out
+REACT_NUMERIC_ATTRS = {
+    "cols": 1.0,
+    "rows": 1.0,
+    "size": 1.0,
+    "span": 1.0,
+    "rowspan": None,
+    "start": None,
+}
+_JS_SPACE = "\t\n\v\f\r \u00a0\u1680\u2000\u2001\u2002\u2003\u2004\u2005\u2006\u2007\u2008\u2009\u200a\u2028\u2029\u202f\u205f\u3000\ufeff"
+_JS_DECIMAL = re.compile(r"[+-]?(?:Infinity|(?:[0-9]+\.?[0-9]*|\.[0-9]+)(?:[eE][+-]?[0-9]+)?)")
+_JS_RADIX = re.compile(r"0(?:[xX][0-9a-fA-F]+|[oO][0-7]+|[bB][01]+)")
+
+
+def js_number(text: str) -> float | None:
+    """JavaScript's ``Number(text)``, or None for NaN."""
+    t = text.strip(_JS_SPACE)
+    if not t:
+        return 0.0
+    if _JS_DECIMAL.fullmatch(t):
+        return float(t.replace("Infinity", "inf"))
+    if _JS_RADIX.fullmatch(t):
+        return float(int(t, 0))
+    return None
+
+
+def react_drops_attr(name: str, value: str) -> bool:
+    """Would React leave out the attribute ``name`` (lower case) written with ``value``?"""
+    if name not in REACT_NUMERIC_ATTRS:
+        return False
+    number, least = js_number(value), REACT_NUMERIC_ATTRS[name]
+    return number is None or least is not None and not number >= least
+
+
 def react_attr_name(name: str, in_svg: bool) -> str:
     lower = name.lower()
     if lower.startswith(("data-", "aria-")):
