@@ -636,11 +636,10 @@ class Emitter(FlaskEmitting):
         return f"rt.getitem({self.expr(e.obj)}, {self.expr(e.key)})"
 
     def x_SliceExpr(self, e: ir.SliceExpr) -> str:
-        parts = [self.expr(e.obj)] + [
-            "undefined" if p is None else self.expr(p) for p in (e.start, e.stop, e.step)
-        ]
-        while parts[-1] == "undefined":
-            parts.pop()
+        bounds = [e.start, e.stop, e.step]
+        while bounds and bounds[-1] is None:
+            bounds.pop()
+        parts = [self.expr(e.obj)] + ["null" if p is None else self.expr(p) for p in bounds]
         return f"rt.slice({', '.join(parts)})"
 
     def positional(self, c: ir.CallArgs) -> str:
@@ -727,9 +726,11 @@ class Emitter(FlaskEmitting):
                     raise ConversionError("U004", f"|{name} takes no keyword arguments", f.line)
                 parts.append(kw)  # passed on to the test
             return f"rt.filters.{name}({', '.join(parts)})"
-        args = ["undefined" if a is None else self.expr(a) for a in f.args]
+        # a parameter left out before a given one takes its default; `undefined` would be Jinja's
+        # Undefined passed explicitly, which Python keeps (`x|int(undefined_name)` is Undefined)
+        args = ["rt.DEFAULT" if a is None else self.expr(a) for a in f.args]
         if name in AUTOESCAPE_FILTERS and not f.autoescape:
-            args += ["undefined"] * (len(FILTER_SIGNATURES[name].params) - len(args)) + ["false"]
+            args += ["rt.DEFAULT"] * (len(FILTER_SIGNATURES[name].params) - len(args)) + ["false"]
         return f"rt.filters.{name}({', '.join([value] + args)})"
 
     def x_Filter(self, f: ir.Filter) -> str:

@@ -288,7 +288,7 @@ export function cycler(...items: unknown[]): Cycler {
 /** Jinja's `joiner(sep=", ")`: calling it returns "" the first time, then `sep`. */
 export class Joiner {
   used = false;
-  constructor(readonly sep: unknown = ", ") {}
+  constructor(readonly sep: unknown) {}
   __call__(args: unknown[] = [], kwargs: Kwargs = {}): unknown {
     if (args.length > 0 || Object.keys(kwargs).length > 0) typeError("Joiner.__call__() takes 1 positional argument");
     if (!this.used) {
@@ -299,8 +299,10 @@ export class Joiner {
   }
 }
 
-export function joiner(sep: unknown = ", "): Joiner {
-  return new Joiner(sep);
+/** `joiner(sep=", ")`; an explicit Undefined separator stays one (it prints as ""). */
+export function joiner(...args: unknown[]): Joiner {
+  if (args.length > 1) typeError(`joiner() takes from 0 to 1 positional arguments but ${args.length} were given`);
+  return new Joiner(args.length ? args[0] : ", ");
 }
 
 /** Python's type name (for error messages and `repr`). */
@@ -1651,9 +1653,14 @@ function sliceBounds(n: number, start: unknown, stop: unknown, step: unknown): [
   return [a, b, st];
 }
 
-/** Python `obj[start:stop:step]` (omitted bounds: `undefined` or `null`): str by code point, list, tuple, Markup. */
-export function slice(obj: unknown, start?: unknown, stop?: unknown, step?: unknown): unknown {
+/**
+ * Python `obj[start:stop:step]` (an omitted bound: `null`, or left out at the end; an Undefined one is a
+ * TypeError): str by code point, list, tuple, Markup.
+ */
+export function slice(obj: unknown, ...bounds: unknown[]): unknown {
   if (obj === undefined) undefinedError();
+  if (bounds.some((b) => b === undefined)) typeError("slice indices must be integers or None or have an __index__ method");
+  const [start, stop, step] = bounds;
   if (isStrLike(obj)) {
     const s = strText(obj);
     let r: string;

@@ -2206,6 +2206,81 @@ const FILTER_SIGS: Record<string, FilterSig> = {
   tojson: P("indent", 0, { autoescape: true }),
 };
 
+// ============================================================================ arguments given as Undefined
+
+/**
+ * An argument left out before one that is given (`|sort(attribute="name")` is
+ * `filters.sort(items, rt.DEFAULT, rt.DEFAULT, "name")`): the parameter takes its default. A JS `undefined`
+ * in an argument position is Jinja's Undefined passed explicitly, which Python does not replace by the
+ * default.
+ */
+export const DEFAULT: unique symbol = Symbol("jinja2tsx.default");
+
+/**
+ * What each filter's optional parameter does with an explicit Undefined (Jinja2 3.1, checked by running):
+ * "raise" (used in arithmetic, len or a comparison: UndefinedError/TypeError), "falsy" (only its truth
+ * counts), "flow" (becomes the result: `x|default(undefined_name)` is Undefined), ["as", v] (behaves as `v`),
+ * "unsupported" (a use the runtime does not reproduce: a `jinja2tsx:` error); `null` for a required one.
+ */
+type UndefinedArg = "raise" | "falsy" | "flow" | "unsupported" | ["as", unknown] | null;
+const UNDEFINED_ARGS: Record<string, readonly UndefinedArg[]> = {
+  batch: [null, "unsupported"],
+  center: ["raise"],
+  d: ["flow", "falsy"],
+  default: ["flow", "falsy"],
+  dictsort: ["falsy", "raise", "raise"],
+  filesizeformat: ["falsy"],
+  float: ["flow"],
+  groupby: [null, "unsupported", "falsy"],
+  indent: ["raise", "falsy", "falsy"],
+  int: ["flow", ["as", null]],
+  join: [["as", ""], "unsupported"],
+  min: ["falsy", "raise"],
+  max: ["falsy", "raise"],
+  replace: [null, null, "raise"],
+  round: ["raise", "raise"],
+  slice: [null, "unsupported"],
+  sort: ["raise", "falsy", "unsupported"],
+  sum: ["unsupported", "flow"],
+  trim: ["raise"],
+  truncate: ["raise", "falsy", "unsupported", "raise"],
+  unique: ["falsy", "unsupported"],
+  urlize: ["unsupported", "falsy", "falsy", "falsy", ["as", []]],
+  wordwrap: ["raise", "falsy", "raise", "falsy"],
+  xmlattr: ["falsy"],
+  tojson: ["raise"],
+};
+
+/** Stands for an explicit Undefined of a "flow" parameter while the filter runs: returned as Undefined. */
+const FLOW: unique symbol = Symbol("jinja2tsx.undefinedArgument");
+
+/** `fn` taking `DEFAULT` for a left-out argument and an explicit Undefined as Jinja2 does (`UNDEFINED_ARGS`). */
+function explicitArgs<F extends AnyFn>(name: string, fn: F): F {
+  const rules = UNDEFINED_ARGS[name];
+  if (!rules) return fn;
+  const params = FILTER_SIGS[name]!.params;
+  return ((value: unknown, ...args: unknown[]) => {
+    let flow = false;
+    for (let i = 0; i < args.length; i++) {
+      const a = args[i];
+      if (a === DEFAULT) args[i] = undefined;
+      else if (a === undefined && i < rules.length) {
+        const rule = rules[i];
+        if (rule === "raise") undefinedError(`the argument ${params[i]} of |${name}`);
+        else if (rule === "falsy") args[i] = false;
+        else if (rule === "flow") {
+          args[i] = FLOW;
+          flow = true;
+        } else if (rule === "unsupported") {
+          throw new TemplateRuntimeError(`jinja2tsx: an undefined value for the argument ${params[i]} of |${name}`);
+        } else if (rule !== null) args[i] = rule[1];
+      }
+    }
+    const result = fn(value, ...args);
+    return flow && result === FLOW ? undefined : result;
+  }) as F;
+}
+
 /**
  * The builtin filters, keyed by their Jinja names (aliases included). Each entry is typed precisely; the
  * object satisfies the README's `{ [name: string]: (...args: any) => unknown }` table type.
@@ -2213,58 +2288,58 @@ const FILTER_SIGS: Record<string, FilterSig> = {
 export const filters = {
   abs: doAbs,
   attr: doAttr,
-  batch: doBatch,
+  batch: explicitArgs("batch", doBatch),
   capitalize: doCapitalize,
-  center: doCenter,
+  center: explicitArgs("center", doCenter),
   count: doLength,
-  d: doDefault,
-  default: doDefault,
-  dictsort: doDictsort,
+  d: explicitArgs("d", doDefault),
+  default: explicitArgs("default", doDefault),
+  dictsort: explicitArgs("dictsort", doDictsort),
   e: doEscape,
   escape: doEscape,
-  filesizeformat: doFilesizeformat,
+  filesizeformat: explicitArgs("filesizeformat", doFilesizeformat),
   first: doFirst,
-  float: doFloat,
+  float: explicitArgs("float", doFloat),
   forceescape: doForceescape,
   format: doFormat,
-  groupby: doGroupby,
-  indent: doIndent,
-  int: doInt,
-  join: doJoin,
+  groupby: explicitArgs("groupby", doGroupby),
+  indent: explicitArgs("indent", doIndent),
+  int: explicitArgs("int", doInt),
+  join: explicitArgs("join", doJoin),
   last: doLast,
   length: doLength,
   list: doList,
   lower: doLower,
   items: doItems,
   map: doMap,
-  min: doMin,
-  max: doMax,
+  min: explicitArgs("min", doMin),
+  max: explicitArgs("max", doMax),
   pprint: doPprint,
   random: doRandom,
   reject: doReject,
   rejectattr: doRejectattr,
-  replace: doReplace,
+  replace: explicitArgs("replace", doReplace),
   reverse: doReverse,
-  round: doRound,
+  round: explicitArgs("round", doRound),
   safe: doSafe,
   select: doSelect,
   selectattr: doSelectattr,
-  slice: doSlice,
-  sort: doSort,
+  slice: explicitArgs("slice", doSlice),
+  sort: explicitArgs("sort", doSort),
   string: doString,
   striptags: doStriptags,
-  sum: doSum,
+  sum: explicitArgs("sum", doSum),
   title: doTitle,
-  trim: doTrim,
-  truncate: doTruncate,
-  unique: doUnique,
+  trim: explicitArgs("trim", doTrim),
+  truncate: explicitArgs("truncate", doTruncate),
+  unique: explicitArgs("unique", doUnique),
   upper: doUpper,
   urlencode: doUrlencode,
-  urlize: doUrlize,
+  urlize: explicitArgs("urlize", doUrlize),
   wordcount: doWordcount,
-  wordwrap: doWordwrap,
-  xmlattr: doXmlattr,
-  tojson: doTojson,
+  wordwrap: explicitArgs("wordwrap", doWordwrap),
+  xmlattr: explicitArgs("xmlattr", doXmlattr),
+  tojson: explicitArgs("tojson", doTojson),
   // eslint-disable-next-line @typescript-eslint/no-explicit-any
 } satisfies { [name: string]: (...args: any) => unknown };
 
@@ -2287,17 +2362,18 @@ export function callFilter(name: unknown, value: unknown, args: readonly unknown
     if (key === "map") return fn(value, args, kwargs, autoescape);
     return fn(value, args, kwargs);
   }
-  const bound = bindArgs(`${key}()`, sig, args, kwargs);
+  const bound = bindArgs(`${key}()`, sig, args, kwargs, DEFAULT);
   if (sig.autoescape) bound.push(autoescape);
   return fn(value, ...bound);
 }
 
-/** Bind positional and keyword arguments to a positional list (`undefined` = not given → default). */
+/** Bind positional and keyword arguments to a positional list (`missing` where not given → default). */
 export function bindArgs(
   what: string,
   sig: { params: readonly string[]; required: number; positionalOnly?: boolean },
   args: readonly unknown[],
   kwargs: Kwargs,
+  missing: unknown = undefined,
 ): unknown[] {
   if (args.length > sig.params.length) {
     typeError(`${what} takes ${sig.params.length + 1} positional arguments but ${args.length + 1} were given`);
@@ -2315,5 +2391,6 @@ export function bindArgs(
   for (let i = 0; i < sig.required; i++) {
     if (!given.has(i)) typeError(`${what} missing required argument: ${repr(sig.params[i])}`);
   }
+  if (missing !== undefined) for (let i = 0; i < bound.length; i++) if (!given.has(i)) bound[i] = missing;
   return bound;
 }

@@ -8,7 +8,7 @@
 
 export * from "./core";
 export * from "./html";
-export { filters, callFilter, FILTER_NAMES } from "./filters";
+export { filters, callFilter, FILTER_NAMES, DEFAULT } from "./filters";
 export { tests, callTest, TEST_NAMES } from "./tests";
 export * from "./compose";
 export * from "./appcall";
