@@ -2467,7 +2467,7 @@ class Lowerer(FlaskLowering):
         if not self.extends_seen:
             self.blocks_before_extends.append(node)
         inherited = self.parent_scoped.get(node.name)
-        shared = find_undeclared(node.body, self.parent_sets - set(inherited or ()))
+        shared = names_read_before_set(node.body, self.parent_sets - set(inherited or ()))
         if shared:
             name = sorted(shared)[0]
             self.node_fail(
@@ -2484,7 +2484,7 @@ class Lowerer(FlaskLowering):
         self.scope = Scope(outer if node.scoped else base, Region())
         received: list[ir.Binding] = []
         if inherited:
-            referenced = find_undeclared(node.body, inherited)
+            referenced = names_read_before_set(node.body, inherited)
             for name in inherited:
                 if name in referenced:
                     b = ir.Binding(name, "local")
@@ -3001,6 +3001,64 @@ def names_used_beyond_iteration(body: Iterable[nodes.Node]) -> set[str]:
 
     for n in body:
         visit(n, False)
+    return found
+
+
+def names_read_before_set(body: Iterable[nodes.Node], names: Iterable[str]) -> set[str]:
+    """Those of ``names`` that ``body`` may read before setting them itself: read where no
+    ``{% set %}`` of the same body level has run before (a set inside an ``if``, a loop or a
+    with-block may not run). Jinja's ``find_undeclared`` stops looking at a name once it is set
+    anywhere, conditionally too. Nested blocks are not looked into (they render on their own)."""
+    wanted = set(names)
+    found: set[str] = set()
+
+    def visit(node: nodes.Node, assigned: set[str]) -> None:
+        if isinstance(node, nodes.Name):
+            if node.ctx == "load":
+                if node.name in wanted and node.name not in assigned:
+                    found.add(node.name)
+            else:
+                assigned.add(node.name)
+            return
+        if isinstance(node, nodes.Block):
+            return
+        if isinstance(node, nodes.Assign):
+            visit(node.node, assigned)  # the value is read before the target is set
+            visit(node.target, assigned)
+            return
+        if isinstance(node, (nodes.For, nodes.With)):
+            inner = set(assigned)  # its variables are its own, and its body may not run
+            for expr in [node.iter] if isinstance(node, nodes.For) else node.values:
+                visit(expr, assigned)
+            for target in [node.target] if isinstance(node, nodes.For) else node.targets:
+                visit(target, inner)
+            rest = [node.test, *node.body] if isinstance(node, nodes.For) else node.body
+            for child in rest:
+                if child is not None:
+                    visit(child, inner)
+            if isinstance(node, nodes.For):
+                for child in node.else_:
+                    visit(child, set(assigned))
+            return
+        if isinstance(node, nodes.AssignBlock):
+            inner = set(assigned)
+            for child in node.body:
+                visit(child, inner)
+            if node.filter is not None:
+                visit(node.filter, assigned)
+            visit(node.target, assigned)
+            return
+        for _, value in node.iter_fields():
+            children = value if isinstance(value, list) else [value]
+            statements = any(isinstance(c, nodes.Stmt) for c in children)
+            inner = set(assigned) if statements else assigned  # a nested body may not run
+            for child in children:
+                if isinstance(child, nodes.Node):
+                    visit(child, inner)
+
+    assigned: set[str] = set()
+    for n in body:
+        visit(n, assigned)
     return found
 
 
