@@ -128,6 +128,8 @@ SAFE_PRESERVING_FILTERS = frozenset(
 LAZY_FILTERS = frozenset(
     {"map", "select", "reject", "selectattr", "rejectattr", "unique", "batch", "slice", "items"}
 )
+# how Python writes an object without a repr of its own (`<generator object … at 0x7f…>`)
+MEMORY_ADDRESS = re.compile(r" at 0x[0-9a-fA-F]+>")
 # filters whose result is the text of their input (str() of a generator shows its address)
 STRINGIFYING_FILTERS = frozenset(
     {
@@ -2575,6 +2577,10 @@ class Lowerer(FlaskLowering):
             value = node.as_const(eval_ctx)
             nodes.Const.from_untrusted(value)  # Jinja keeps the fold only for safe reprs
         except Exception:
+            return None
+        if MEMORY_ADDRESS.search(repr(value)):
+            # a generator or method turned into text: its address is not a constant of the
+            # template (unfolded, the printing checks refuse it)
             return None
         return self.const_value(value, line)
 
