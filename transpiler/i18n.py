@@ -81,8 +81,13 @@ def settings(env: jinja2.Environment) -> I18n | None:
 
 def eval_autoescape(tree: nodes.Template, default: bool) -> dict[int, bool]:
     """``eval_ctx.autoescape`` at every call and ``MarkSafeIfAutoescape`` node (by id): the
-    template's setting, changed lexically by ``{% autoescape %}`` blocks."""
+    template's setting, changed lexically by ``{% autoescape %}`` blocks. Empty when the
+    template has no such block (callers default to its setting)."""
+    from .treeindex import index_of
+
     out: dict[int, bool] = {}
+    if not index_of(tree).of(nodes.ScopedEvalContextModifier):
+        return out
 
     def walk(node: nodes.Node, ae: bool) -> None:
         if isinstance(node, (nodes.Call, nodes.MarkSafeIfAutoescape)):
