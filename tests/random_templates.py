@@ -274,6 +274,8 @@ class ExpressionTemplates(_Seeded):
     def atom(self) -> str:
         r = self.r
         k = r.random()
+        if k < 0.04:
+            return "nope"  # undefined in every context: Jinja's Undefined, as a value or argument
         if k < 0.5:
             return r.choice(NAMES)
         if k < 0.75:
@@ -346,7 +348,7 @@ VOID = ["br", "img src='a.png'", "input value='{{ x }}'", "hr", "wbr",
 TEXTS = ["t", " ", "\n  ", "a &amp; b", "&lt;", "&nbsp;", "x\ny", "&copy;", "{{ x }}",
          "{{ l|length }}", "  {{ x }}  ", "{{ e }}", "&#39;", "\u00a0", "{{ c }}"]  # fmt: skip
 ATTRIBUTES = ["", " class='k'", ' id="{{ x }}"', " title='{{ c }}'", " data-x='{{ l }}'",
-              " class=\"a {{ 'b' if c }}\"", " hidden"]  # fmt: skip
+              " class=\"a {{ 'b' if c }}\"", " hidden", " size='0'", " start='2'"]  # fmt: skip
 OTHERS = ["{%- if c %} - {% endif -%}", "{# c #}", "<!-- k -->", "{{ '<b>b</b>'|safe }}",
           "{% set x = x ~ '!' %}"]  # fmt: skip
 

@@ -1500,6 +1500,10 @@ class Emitter(FlaskEmitting):
                 props.append(f"{name}={value}")
             else:
                 props.append(f"{name}={{{value}}}")
+        if props and all(p.startswith("{...{") for p in props):
+            # nothing the element's props type declares (children may be none, or comments
+            # only): TypeScript's weak type check would reject the spread object
+            props[0] = f"{{...({props[0][4:-1]} as object)}}"
         return props
 
     def collect_attrs(
