@@ -2096,6 +2096,13 @@ class Lowerer(FlaskLowering):
             and (expr_safety(a) != "no" or content_safety(a) != "no")
             for param, a in zip(info.params, args)
         )
+        if caller is not None:
+            from .emit import needs_raw
+
+            if any(needs_raw(n) for n in caller.body):
+                # raw HTML at the root of the {% call %} body (a Markup value): no JSX
+                # function can return it; the macro's HTML form takes the caller's HTML form
+                html_only = True
         dynamic = call.dyn_args is not None or call.dyn_kwargs is not None
         if dynamic:
             # which parameter receives what is known only when it renders, and a spread value
