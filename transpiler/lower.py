@@ -129,7 +129,9 @@ LAZY_FILTERS = frozenset(
     {"map", "select", "reject", "selectattr", "rejectattr", "unique", "batch", "slice", "items"}
 )
 # how Python writes an object without a repr of its own (`<generator object … at 0x7f…>`)
-MEMORY_ADDRESS = re.compile(r" at 0x[0-9a-fA-F]+>")
+MEMORY_ADDRESS = re.compile(r"0x[0-9a-f]{6,}", re.I)
+# filters whose result may be such an object (a generator, an iterator, a bound method)
+OBJECT_FILTERS = LAZY_FILTERS | {"reverse", "attr"}
 # filters whose result is the text of their input (str() of a generator shows its address)
 STRINGIFYING_FILTERS = frozenset(
     {
@@ -2585,9 +2587,22 @@ class Lowerer(FlaskLowering):
             nodes.Const.from_untrusted(value)  # Jinja keeps the fold only for safe reprs
         except Exception:
             return None
-        if MEMORY_ADDRESS.search(repr(value)):
-            # a generator or method turned into text: its address is not a constant of the
-            # template (unfolded, the printing checks refuse it)
+        if _huge_int(value):
+            # Jinja2 writes the folded constant into the code it compiles: Python refuses an int
+            # of more than 4300 digits as text, and the template does not compile at all
+            self.node_fail(
+                "U002",
+                "an integer constant of more than 4300 digits: Jinja2 cannot compile the template",
+                node,
+                "Compute it from a context value, or keep it smaller.",
+            )
+        if MEMORY_ADDRESS.search(repr(value)) or (
+            _holds_text(value)
+            and any(f.name in OBJECT_FILTERS for f in node.find_all(nodes.Filter))
+        ):
+            # a generator or method turned into text (`<generator object … at 0x7f…>`, then
+            # maybe changed by more filters): its address is no constant of the template
+            # (unfolded, the printing checks refuse it, or the component fails at run time)
             return None
         return self.const_value(value, line)
 
@@ -3015,6 +3030,28 @@ def names_used_beyond_iteration(body: Iterable[nodes.Node]) -> set[str]:
     for n in body:
         visit(n, False)
     return found
+
+
+def _huge_int(value: object) -> bool:
+    """Does ``value`` hold an int with more digits than Python writes as text (4300)?"""
+    if isinstance(value, int) and not isinstance(value, bool):
+        return value.bit_length() > 14000 and abs(value) >= 10**4300
+    if isinstance(value, (list, tuple)):
+        return any(_huge_int(v) for v in value)
+    if isinstance(value, dict):
+        return any(_huge_int(v) for v in value.values())
+    return False
+
+
+def _holds_text(value: object) -> bool:
+    """Is ``value`` a str, or a list, tuple or dict holding one?"""
+    if isinstance(value, str):
+        return True
+    if isinstance(value, (list, tuple)):
+        return any(_holds_text(v) for v in value)
+    if isinstance(value, dict):
+        return any(_holds_text(k) or _holds_text(v) for k, v in value.items())
+    return False
 
 
 def names_read_before_set(body: Iterable[nodes.Node], names: Iterable[str]) -> set[str]:

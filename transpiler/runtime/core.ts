@@ -626,9 +626,23 @@ function layoutRepr(digits: string, exp: number, addDot0: boolean): string {
   return `${digits.slice(0, exp + 1)}.${digits.slice(exp + 1)}`;
 }
 
+/** Python's limit on the digits `str(int)` writes (`sys.get_int_max_str_digits()`, 4300 by default). */
+const INT_MAX_STR_DIGITS = 4300;
+
+/** Python int → decimal text: a ValueError beyond 4300 digits, as CPython 3.11. */
+export function bigintText(v: bigint): string {
+  const text = v.toString();
+  if (text.length - (v < 0n ? 1 : 0) > INT_MAX_STR_DIGITS) {
+    throw new TemplateTypeError(
+      `Exceeds the limit (${INT_MAX_STR_DIGITS} digits) for integer string conversion; use sys.set_int_max_str_digits() to increase the limit`,
+    );
+  }
+  return text;
+}
+
 /** Python int → decimal text. */
 function intRepr(v: number | bigint): string {
-  if (typeof v === "bigint") return v.toString();
+  if (typeof v === "bigint") return bigintText(v);
   // integral doubles beyond 2^53 print their exact value, as Python's int does
   return Number.isSafeInteger(v) ? String(v === 0 ? 0 : v) : BigInt(v).toString();
 }
@@ -895,7 +909,7 @@ export function str(v: unknown): string {
   if (v === null) return "None";
   if (typeof v === "boolean") return v ? "True" : "False";
   if (typeof v === "number") return Number.isInteger(v) ? intRepr(v) : floatRepr(v);
-  if (typeof v === "bigint") return v.toString();
+  if (typeof v === "bigint") return bigintText(v);
   if (v instanceof PyFloat) return floatRepr(v.value);
   if (v instanceof SafeHtml) return v.html;
   const s = hook(v, "__str__");
@@ -3141,7 +3155,8 @@ export function parsePyFloatStr(s: string): number | null {
 function intDigits(v: number | bigint, radix: number): string {
   if (typeof v === "number" && Math.abs(v) < 2 ** 53) return Math.abs(v).toString(radix);
   const b = toBig(v);
-  return (b < 0n ? -b : b).toString(radix);
+  // the decimal limit of str(int) holds for %d and format() too (not for x, o, b)
+  return radix === 10 ? bigintText(b < 0n ? -b : b) : (b < 0n ? -b : b).toString(radix);
 }
 
 const F_LJUST = 1;

@@ -39,6 +39,7 @@ import {
   isSafe,
   isRange,
   isTuple,
+  bigintText,
   cpLen,
   iter,
   len,
@@ -1944,7 +1945,7 @@ function jsonDumps(obj: unknown, indent: string | null): string {
     if (v === false) return "false";
     if (typeof v === "string") return jsonString(v);
     if (isSafe(v)) return jsonString(v.html);
-    if (typeof v === "bigint") return v.toString();
+    if (typeof v === "bigint") return bigintText(v);
     if (isNumber(v)) {
       const n = numVal(v);
       if (isInt(v)) return intRepr(n);
