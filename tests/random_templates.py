@@ -423,6 +423,13 @@ STATEMENT_BITS = [
     "{# c #}",
     "{{ x|default('dx') }}",
     "{{ y is defined }}",
+    "{% set x, y = (name, items) %}",
+    "{% set y | upper %}<b>{{ name }}</b>{% endset %}",
+    "{% for v in items if v %}{{ loop.changed(v) }}{{ loop.previtem }}{% endfor %}",
+    "{% with x = name, y = x %}{{ x }}{{ y }}{% endwith %}",
+    "{% for k, v in d|dictsort %}{{ k }}={{ v }}{% endfor %}",
+    "{{ x if x is defined else 'nx' }}",
+    "{% set ns.count = ns.count + items|length %}",
 ]
 
 
