@@ -1957,7 +1957,7 @@ class Lowerer(FlaskLowering):
             with self.control_barrier("a {% macro %}", function=True), self.nested_body():
                 body = self.sub_lower(node.body)
         except ConversionError as exc:
-            if not info.top_level or exc.code in ("T001", "T002", "T003", "E001"):
+            if not info.top_level or exc.code in ("T001", "T002", "T003", "E001", "J001"):
                 raise
             # one macro of a library that cannot be converted: the rest of the library can
             self.scope = outer
@@ -2509,12 +2509,14 @@ class Lowerer(FlaskLowering):
         if elements and node.name in self.html_blocks:
             flavor = "html"  # lowered as elements, written as an HTML string
         saved_flavors, self.flavors = self.flavors, []
-        with self.control_barrier("a {% block %}", function=True), self.nested_body():
-            if elements:
-                body = self.sub_lower(node.body)
-            else:
-                body = self.parts_body(node.body, flavor)
-        self.flavors = saved_flavors
+        try:
+            with self.control_barrier("a {% block %}", function=True), self.nested_body():
+                if elements:
+                    body = self.sub_lower(node.body)
+                else:
+                    body = self.parts_body(node.body, flavor)
+        finally:
+            self.flavors = saved_flavors  # also when the block fails (a macro around it may not)
         used = self.super_used
         self.current_super.pop()
         self.scope = outer
