@@ -392,6 +392,7 @@ class Lowerer(FlaskLowering):
         html_blocks: frozenset[str] = frozenset(),
     ):
         self.name = name
+        self._closer_visits: set[tuple[int, int, str]] = set()  # see _follows_closer_from
         # blocks standing in element content written as an HTML string (see lower_template)
         self.html_blocks = html_blocks
         # what the layout chain binds at its top level (its macros, layout_imports)
@@ -1387,9 +1388,17 @@ class Lowerer(FlaskLowering):
     def _follows_closer_from(self, block: nodes.Node, name: str, tok: HtmlToken) -> bool:
         saved = self.pos
         self.pos = self.toks.index(tok)
+        key = (id(block), self.pos, name)
+        if key in self._closer_visits:
+            # back where this question was asked (a loop whose passes may write nothing):
+            # that path adds no follower the other paths do not check
+            self.pos = saved
+            return True
+        self._closer_visits.add(key)
         try:
             return self._follows_closer(block, name)
         finally:
+            self._closer_visits.discard(key)
             self.pos = saved
 
     def raw_text_element(self, tok: RawTextTok) -> ir.Element:
@@ -1847,8 +1856,11 @@ class Lowerer(FlaskLowering):
         parts: list[ValuePart] = []
         k = 0
         text = flat.text_value()
-        saved = (self.flat, self.items)
+        saved = (self.flat, self.items, self.anchor_keys, self.hole_offsets)
+        # positions inside the body are the body's own (its holes, its anchors)
         self.flat, self.items = flat, flat.items
+        self.anchor_keys = [a[0] for a in flat.anchors]
+        self.hole_offsets = hole_offsets(text)
         try:
             buf = ""
             for ch in text:
@@ -1864,7 +1876,7 @@ class Lowerer(FlaskLowering):
                 parts.append(buf)
             return self.parts_content(parts, flavor)
         finally:
-            self.flat, self.items = saved
+            self.flat, self.items, self.anchor_keys, self.hole_offsets = saved
 
     def sub_lower(self, body: list[nodes.Node]) -> list[ir.Node]:
         """Lower a nested body (macro, call block) with its own HTML scan: its tags must
