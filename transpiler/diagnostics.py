@@ -109,6 +109,17 @@ _rule(
     "Wrap the template's content in an element.",
 )
 _rule(
+    "H108",
+    "raw-html-at-block-root",
+    "error",
+    "A child template's block override has raw HTML at its top level (a Markup value such as "
+    "{{ html|safe }}, a macro call that only has an HTML form, an element React cannot express) "
+    "while the layout renders that block as elements.",
+    "React can only insert raw HTML through dangerouslySetInnerHTML on a host element; the "
+    "override has none of its own, and the layout's element around the block is JSX.",
+    "Wrap the override's content in an element, e.g. <div>{{ html|safe }}</div>.",
+)
+_rule(
     "H106",
     "table-part-outside-table",
     "error",

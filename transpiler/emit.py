@@ -141,6 +141,8 @@ def needs_raw(n: ir.Node) -> bool:
         )
     if isinstance(n, ir.CondWrap):
         return inexpressible(n.element) or any(needs_raw(c) for c in n.children)
+    if isinstance(n, ir.BlockRef):
+        return n.raw_root
     return False
 
 
@@ -443,6 +445,17 @@ class Emitter(FlaskEmitting):
     def block_override(self, b: ir.BlockDef) -> str:
         assert self.t.layout is not None
         flavor = dict(self.t.layout.flavors).get(b.name)
+        if flavor is None and any(self.needs_raw(n) for n in b.body):
+            raw = next(n for n in b.body if self.needs_raw(n))
+            raise ConversionError(
+                "H108",
+                f"raw HTML (a Markup value, an HTML-only macro call, an inline event handler…) "
+                f"at the top level of block {b.name!r}, which the layout renders as elements",
+                raw.line,
+                hint="Wrap the block's content in an element (the layout then holds one element); "
+                "or give the layout's own block content raw HTML at its top level too, which "
+                "makes the layout render the block as an HTML string.",
+            )
         scope = self.ident("scope") if b.scoped else ""
         own = self.block_own(b, flavor, scope, hoisted=True)
         helper = "rt.block" if flavor is None else "rt.textBlock"

@@ -556,6 +556,9 @@ class BlockRef(Node):
 
     name: str
     scope: tuple[Binding, ...] = ()  # `scoped`: the local variables the block renders with
+    # its own content has raw HTML at its root (a Markup value): only an element written as an
+    # HTML string can hold it, as a string-valued block
+    raw_root: bool = False
 
 
 @dataclasses.dataclass(frozen=True)

@@ -2107,6 +2107,7 @@ class Lowerer(FlaskLowering):
         html_only = any(
             a is not None
             and param not in info.tested_params
+            and param not in info.markup_params  # (its JSX form prints it as maybe-Markup)
             and (expr_safety(a) != "no" or content_safety(a) != "no")
             for param, a in zip(info.params, args)
         )
@@ -2545,8 +2546,13 @@ class Lowerer(FlaskLowering):
                 locals_read=scope_passed,
             )
         )
+        from .emit import needs_raw
+
         return ir.BlockRef(
-            node.lineno, node.name, tuple(sorted(scope_passed + top_sets, key=lambda b: b.name))
+            node.lineno,
+            node.name,
+            tuple(sorted(scope_passed + top_sets, key=lambda b: b.name)),
+            raw_root=elements and any(needs_raw(n) for n in body),
         )
 
     @staticmethod
