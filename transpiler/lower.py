@@ -3052,6 +3052,38 @@ def names_used_beyond_iteration(body: Iterable[nodes.Node]) -> set[str]:
     return found
 
 
+def loop_control_outside_loop(tree: nodes.Template) -> nodes.Node | None:
+    """The first ``{% break %}``/``{% continue %}`` Jinja2 would compile outside a Python loop:
+    not in a loop body, or in a macro, call block or block body (functions of their own) or a
+    loop's else part without a loop around them there."""
+    found: list[nodes.Node] = []
+
+    def visit(node: nodes.Node, in_loop: bool) -> None:
+        if found:
+            return
+        if isinstance(node, (nodes.Break, nodes.Continue)):
+            if not in_loop:
+                found.append(node)
+            return
+        if isinstance(node, (nodes.Macro, nodes.CallBlock, nodes.Block)):
+            for child in node.body:
+                visit(child, False)
+            return
+        if isinstance(node, nodes.For):
+            for child in node.body:
+                visit(child, True)
+            for child in node.else_:
+                visit(child, in_loop)
+            return
+        for child in node.iter_child_nodes():
+            visit(child, in_loop)
+
+    if tree.find(nodes.Break) is None and tree.find(nodes.Continue) is None:
+        return None
+    visit(tree, False)
+    return found[0] if found else None
+
+
 def _huge_int(value: object) -> bool:
     """Does ``value`` hold an int with more digits than Python writes as text (4300)?"""
     if isinstance(value, int) and not isinstance(value, bool):
@@ -3392,6 +3424,19 @@ def lower_template(
         if known is not None:
             message, hint = known
         raise ConversionError("J001", message, exc.lineno or 1, 1, hint) from None
+    stray = loop_control_outside_loop(tree)
+    if stray is not None:
+        # found before any markup problem: no part of such a template loads in Jinja2
+        label = "{% break %}" if isinstance(stray, nodes.Break) else "{% continue %}"
+        raise ConversionError(
+            "J001",
+            f"{label} outside a {{% for %}} loop (a macro, call block or block body is a "
+            "function of its own, and a loop's else part is outside it)",
+            stray.lineno or 1,
+            1,
+            "Jinja compiles it to a Python break/continue outside a loop, which fails "
+            "(SyntaxError) when the template is loaded.",
+        )
     autoescape = env.autoescape(name) if callable(env.autoescape) else bool(env.autoescape)
 
     def lower(source: str, tree: nodes.Template) -> ir.Template:
