@@ -97,7 +97,7 @@ def inexpressible(el: ir.Element) -> bool:
     """Attributes React cannot render as written (event handler strings, javascript: URLs...)."""
     for name, value in _flat_attrs(el.attrs):
         lower = name.lower()
-        if lower.startswith("on") or lower in ("key", "ref", "dangerouslysetinnerhtml"):
+        if lower.startswith("on") or lower in ("key", "ref", "children", "dangerouslysetinnerhtml"):
             return True
         if not JSX_NAME.match(name) and ":" not in name:
             return True

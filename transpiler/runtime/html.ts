@@ -328,10 +328,40 @@ function endsTag(text: string): never {
   );
 }
 
+/** react-dom's `isAttributeNameSafe`: the names it writes (others it leaves out, with a warning). */
+const REACT_ATTRIBUTE_NAME = new RegExp(
+  "^[:A-Z_a-z\\u00C0-\\u00D6\\u00D8-\\u00F6\\u00F8-\\u02FF\\u0370-\\u037D\\u037F-\\u1FFF\\u200C-\\u200D\\u2070-\\u218F\\u2C00-\\u2FEF\\u3001-\\uD7FF\\uF900-\\uFDCF\\uFDF0-\\uFFFD]" +
+    "[:A-Z_a-z\\u00C0-\\u00D6\\u00D8-\\u00F6\\u00F8-\\u02FF\\u0370-\\u037D\\u037F-\\u1FFF\\u200C-\\u200D\\u2070-\\u218F\\u2C00-\\u2FEF\\u3001-\\uD7FF\\uF900-\\uFDCF\\uFDF0-\\uFFFD\\-.0-9\\u00B7\\u0300-\\u036F\\u203F-\\u2040]*$",
+);
+/** Props React takes for itself or never writes as an attribute. */
+const REACT_OWN_PROPS = new Set([
+  "key",
+  "ref",
+  "children",
+  "dangerouslySetInnerHTML",
+  "innerHTML",
+  "defaultValue",
+  "defaultChecked",
+  "suppressContentEditableWarning",
+  "suppressHydrationWarning",
+]);
+
+/** Fails the render for an attribute (from attribute text written at run time) React would leave out. */
+function checkWritable(name: string, prop: string): void {
+  const handler = prop.length > 2 && (prop[0] === "o" || prop[0] === "O") && (prop[1] === "n" || prop[1] === "N");
+  if (handler || REACT_OWN_PROPS.has(prop) || !REACT_ATTRIBUTE_NAME.test(name)) {
+    throw new TemplateRuntimeError(
+      `jinja2tsx: the attribute ${repr(name)}, in attribute text written at run time, is one React does not write ` +
+        "(an event handler, a name it rejects, or a prop of its own)",
+    );
+  }
+}
+
 function attrsToProps(pairs: [string, string | null][], inSvg: boolean): Record<string, unknown> {
   const props: Record<string, unknown> = {};
   for (const [name, value] of pairs) {
     const prop = reactAttrName(name, inSvg);
+    checkWritable(name, prop);
     if (Object.prototype.hasOwnProperty.call(props, prop)) continue;
     if (prop === "style") dictSet(props, prop, parseStyle(value ?? ""));
     else if (isBooleanAttr(prop)) dictSet(props, prop, true);
