@@ -207,6 +207,18 @@ _rule(
     "again after it).",
 )
 _rule(
+    "U008",
+    "nested-read-before-set",
+    "error",
+    "A loop, with, filter, set-block or call body reads a variable before the template's "
+    "top-level {% set %} of it, and the top level itself does not read it before that set.",
+    "Jinja2 declares the variable for the set in the render function and the nested body reads "
+    "that declaration, which is still undefined: it prints nothing where the context has a "
+    "value. The component would read the context's value.",
+    "Read the variable at the top level before the loop ({% set x = x %}), or give the variable "
+    "the template sets another name.",
+)
+_rule(
     "U101",
     "not-reproducible",
     "error",

@@ -3084,6 +3084,99 @@ def loop_control_outside_loop(tree: nodes.Template) -> nodes.Node | None:
     return found[0] if found else None
 
 
+# statements whose bodies Jinja2 compiles as frames of their own (reading the render
+# function's variables), and the names each binds for its body
+_NESTED_FRAMES = (nodes.For, nodes.With, nodes.FilterBlock, nodes.AssignBlock, nodes.CallBlock)
+
+
+def nested_read_before_root_set(tree: nodes.Template) -> tuple[str, nodes.Node] | None:
+    """A loop, with, filter, set-block or call body that reads a variable before the template's
+    top-level ``{% set %}`` of it, where Jinja2 gives it Undefined rather than the context's
+    value: the render function declares the variable for that set (``l_0_x = missing``) and the
+    nested frame reads the declaration. Jinja2 resolves it from the context instead when the
+    top level reads it itself before the set, or sets it only in an ``{% if %}``. Returns the
+    name and the reading statement, or None."""
+    conditional: set[str] = set()
+    first_store: dict[str, int] = {}
+    root_loads: dict[str, int] = {}
+    statements = list(tree.body)
+
+    def own_level(node: nodes.Node, i: int, in_if: bool) -> None:
+        """The top-level frame's own stores and loads in ``node`` (statement ``i``)."""
+        if isinstance(node, nodes.Name):
+            if node.ctx == "load":
+                root_loads.setdefault(node.name, i)
+            elif in_if:
+                conditional.add(node.name)
+            else:
+                first_store.setdefault(node.name, i)
+            return
+        if isinstance(node, (nodes.Macro, nodes.Block)):
+            return
+        if isinstance(node, nodes.For):
+            own_level(node.iter, i, in_if)
+            return
+        if isinstance(node, nodes.With):
+            for v in node.values:
+                own_level(v, i, in_if)
+            return
+        if isinstance(node, nodes.AssignBlock):
+            own_level(node.target, i, in_if)
+            return
+        if isinstance(node, (nodes.FilterBlock, nodes.CallBlock)):
+            return
+        if isinstance(node, nodes.If):
+            own_level(node.test, i, in_if)
+            for child in [*node.body, *node.elif_, *node.else_]:
+                own_level(child, i, True)
+            return
+        if isinstance(node, nodes.Assign):
+            own_level(node.node, i, in_if)
+            own_level(node.target, i, in_if)
+            return
+        for child in node.iter_child_nodes():
+            own_level(child, i, in_if)
+
+    for i, stmt in enumerate(statements):
+        own_level(stmt, i, False)
+    missing = {
+        n
+        for n, at in first_store.items()
+        if n not in conditional and root_loads.get(n, at + 1) > at
+    }
+    if not missing:
+        return None
+
+    def frames(node: nodes.Node) -> Iterator[nodes.Node]:
+        if isinstance(node, _NESTED_FRAMES):
+            yield node
+            return
+        if isinstance(node, (nodes.Macro, nodes.Block)):
+            return
+        for child in node.iter_child_nodes():
+            yield from frames(child)
+
+    for i, stmt in enumerate(statements):
+        for frame in frames(stmt):
+            if isinstance(frame, nodes.For):
+                body: list[nodes.Node] = [nodes.Assign(frame.target, frame.iter), *frame.body]
+                if frame.test is not None:
+                    body.append(nodes.Output([frame.test]))
+            elif isinstance(frame, nodes.With):
+                body = [
+                    *(nodes.Assign(t, v) for t, v in zip(frame.targets, frame.values)),
+                    *frame.body,
+                ]
+            elif isinstance(frame, nodes.CallBlock):
+                body = [*(nodes.Assign(a, nodes.Const(None)) for a in frame.args), *frame.body]
+            else:
+                body = list(frame.body)
+            for name in sorted(names_read_before_set(body, missing)):
+                if i < first_store[name]:
+                    return name, frame
+    return None
+
+
 def _huge_int(value: object) -> bool:
     """Does ``value`` hold an int with more digits than Python writes as text (4300)?"""
     if isinstance(value, int) and not isinstance(value, bool):
@@ -3424,6 +3517,18 @@ def lower_template(
         if known is not None:
             message, hint = known
         raise ConversionError("J001", message, exc.lineno or 1, 1, hint) from None
+    early = nested_read_before_root_set(tree)
+    if early is not None:
+        name, frame = early
+        raise ConversionError(
+            "U008",
+            f"{statement_label(frame)} reads {name!r} before the template's top-level "
+            f"{{% set {name} %}}: Jinja2 gives it Undefined there, not the context's value",
+            frame.lineno or 1,
+            1,
+            f"Read {name!r} at the top level first ({{% set {name} = {name} %}}), or rename the "
+            "variable the template sets.",
+        )
     stray = loop_control_outside_loop(tree)
     if stray is not None:
         # found before any markup problem: no part of such a template loads in Jinja2
