@@ -609,3 +609,75 @@ class ProjectTemplates(_Seeded):
             "base.html": base,
             "main.html": main,
         }
+
+
+SOUP_CONTEXTS = [
+    json.dumps(
+        {
+            "x": "<x&>",
+            "y": True,
+            "l": [1, 2],
+            "d": {"a": 1, "b": [2]},
+            "t": "span",
+            "a": "k",
+            "e": "click",
+        }
+    ),
+    json.dumps({"x": "", "y": False, "l": [], "d": {}, "t": "b", "a": "", "e": ""}),
+]
+SOUP_EXTENSIONS = ("jinja2.ext.do", "jinja2.ext.loopcontrols")
+SOUP_HTML = [
+    "<div>", "</div>", "<p>", "</p>", "<ul>", "<li>", "</li>", "</ul>", "<table>", "<tr>", "<td>",
+    "</td>", "</table>", "<a href='{{ x }}'>", "</a>", "<input {{ a }}>", "<img src=x>", "<br/>",
+    "<select>", "<option>", "</select>", "<textarea>", "</textarea>", "<script>", "</script>",
+    "<style>", "</style>", "<!--", "-->", "<title>", "</title>", "<pre>", "</pre>", "text", " ",
+    "\n", "&amp;", "&", "<", ">", '"', "'", "=", "{{ x }}", "{{ y|upper }}", "{{ x ~ y }}",
+    "{{ loop.index }}", "{{ m(1) }}", "{{ x|safe }}", "<div class='{{ x }}'>",
+    "<div {% if x %}hidden{% endif %}>", "<{{ t }}>", "<div on{{ e }}='1'>", "{{ ns.a }}",
+    "{% set x = 1 %}", "{% set ns.a = 2 %}", "{{ range(3)|list }}", "{{ l|map('upper')|join }}",
+    "{{ x if y }}", "{{ x[1:] }}", "{% break %}", "{% continue %}", "{% do l.append(1) %}",
+    "{{ _('hi') }}", "{# c #}", "<p {{ x }}>", "<svg>", "</svg>", "<template>", "</template>",
+    "{{ caller() }}", "{{ super() }}", "{% include 'p.html' ignore missing %}", "<b>", "</b>",
+    "<i>", "</i>", "<form>", "</form>", "<h1>", "</h1>", "<dl>", "<dt>", "<dd>",
+    "<option selected>", "<button>", "</button>", "<label for='{{ x }}'>", "</label>",
+]  # fmt: skip
+SOUP_BLOCKS = [
+    ("{% if x %}", "{% else %}", "{% endif %}"), ("{% if y %}", "{% elif x %}", "{% endif %}"),
+    ("{% for i in l %}", "{% else %}", "{% endfor %}"), ("{% with a = x %}", None, "{% endwith %}"),
+    ("{% filter upper %}", None, "{% endfilter %}"), ("{% set y %}", None, "{% endset %}"),
+    ("{% macro m(a, b=1) %}", None, "{% endmacro %}"), ("{% call m(1) %}", None, "{% endcall %}"),
+    ("{% block b# %}", None, "{% endblock %}"), ("{% block c# scoped %}", None, "{% endblock %}"),
+    ("{% autoescape false %}", None, "{% endautoescape %}"), ("{% trans %}", None, "{% endtrans %}"),
+    ("{% raw %}", None, "{% endraw %}"),
+    ("{% for k, v in d.items() recursive %}", None, "{% endfor %}"),
+]  # fmt: skip
+
+
+class SoupTemplates(_Seeded):
+    """Jinja statements nested at random (balanced) around random HTML fragments, most of them
+    not well-formed markup: what the converter must survive (a diagnostic, never a crash), and
+    what it converts must still render like Jinja2."""
+
+    def __init__(self, seed: int):
+        super().__init__(seed)
+        self.blocks = 0
+
+    def body(self, depth: int) -> str:
+        r = self.r
+        out = []
+        for _ in range(r.randint(1, 6)):
+            if depth < 3 and r.random() < 0.35:
+                start, middle, end = r.choice(SOUP_BLOCKS)
+                if "#" in start:
+                    self.blocks += 1
+                    start = start.replace("#", str(self.blocks))
+                inner = self.body(depth + 1)
+                if middle and r.random() < 0.5:
+                    inner += middle + self.body(depth + 1)
+                out.append(start + inner + end)
+            else:
+                out.append(r.choice(SOUP_HTML))
+        return "".join(out)
+
+    def template(self) -> str:
+        return self.body(0)
