@@ -146,6 +146,28 @@ def needs_raw(n: ir.Node) -> bool:
     return False
 
 
+def definitely_raw(n: ir.Node) -> bool:
+    """Is ``n`` raw HTML whatever the data (a Markup value such as ``x|safe``, a macro's HTML
+    form, a filter block, an element React cannot express)? A value that only *may* be Markup
+    (an app function's result) is not: at the top level of a block it is printed as text, and
+    the runtime fails the render if it turns out to be Markup."""
+    if isinstance(n, ir.Output):
+        if not needs_raw(n):
+            return False
+        return n.safety == "yes" or not n.autoescape or isinstance(n.expr, ir.MacroCall)
+    if isinstance(n, ir.If):
+        return any(definitely_raw(c) for _, body in n.branches for c in body) or any(
+            definitely_raw(c) for c in n.otherwise
+        )
+    if isinstance(n, ir.For):
+        return any(definitely_raw(c) for c in n.body + n.otherwise) or (
+            n.recursive and _uses_loopcall(n)
+        )
+    if isinstance(n, ir.CondWrap):
+        return inexpressible(n.element) or any(definitely_raw(c) for c in n.children)
+    return needs_raw(n)
+
+
 def children_as_html(el: ir.Element) -> bool:
     """Is the content of ``el`` (not a raw-text element) written as one HTML string
     (``dangerouslySetInnerHTML``)? When a child is raw HTML, or a preformatted element's
@@ -445,8 +467,8 @@ class Emitter(FlaskEmitting):
     def block_override(self, b: ir.BlockDef) -> str:
         assert self.t.layout is not None
         flavor = dict(self.t.layout.flavors).get(b.name)
-        if flavor is None and any(self.needs_raw(n) for n in b.body):
-            raw = next(n for n in b.body if self.needs_raw(n))
+        if flavor is None and any(definitely_raw(n) for n in b.body):
+            raw = next(n for n in b.body if definitely_raw(n))
             raise ConversionError(
                 "H108",
                 f"raw HTML (a Markup value, an HTML-only macro call, an inline event handler…) "

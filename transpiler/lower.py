@@ -2546,13 +2546,13 @@ class Lowerer(FlaskLowering):
                 locals_read=scope_passed,
             )
         )
-        from .emit import needs_raw
+        from .emit import definitely_raw
 
         return ir.BlockRef(
             node.lineno,
             node.name,
             tuple(sorted(scope_passed + top_sets, key=lambda b: b.name)),
-            raw_root=elements and any(needs_raw(n) for n in body),
+            raw_root=elements and any(definitely_raw(n) for n in body),
         )
 
     @staticmethod
@@ -3216,6 +3216,18 @@ def names_read_before_set(body: Iterable[nodes.Node], names: Iterable[str]) -> s
                 assigned.add(node.name)
             return
         if isinstance(node, nodes.Block):
+            return
+        if isinstance(node, nodes.Macro):
+            inner = set(assigned) | {node.name}  # (its body runs when it is called)
+            for child in node.body:
+                visit(child, inner)
+            assigned.add(node.name)
+            return
+        if isinstance(node, (nodes.Import, nodes.FromImport)):
+            if isinstance(node, nodes.Import):
+                assigned.add(node.target)
+            else:
+                assigned.update(n if isinstance(n, str) else n[1] for n in node.names)
             return
         if isinstance(node, nodes.Assign):
             visit(node.node, assigned)  # the value is read before the target is set
