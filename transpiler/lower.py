@@ -3052,35 +3052,37 @@ def names_used_beyond_iteration(body: Iterable[nodes.Node]) -> set[str]:
     return found
 
 
-def loop_control_outside_loop(tree: nodes.Template) -> nodes.Node | None:
+def loop_control_outside_loop(tree: nodes.Template) -> tuple[nodes.Node, str] | None:
     """The first ``{% break %}``/``{% continue %}`` Jinja2 would compile outside a Python loop:
     not in a loop body, or in a macro, call block or block body (functions of their own) or a
-    loop's else part without a loop around them there."""
-    found: list[nodes.Node] = []
+    loop's else part without a loop around them there. Returns it and where it stands."""
+    found: list[tuple[nodes.Node, str]] = []
+    functions = {nodes.Macro: "a {% macro %}", nodes.CallBlock: "a {% call %} block"}
 
-    def visit(node: nodes.Node, in_loop: bool) -> None:
+    def visit(node: nodes.Node, in_loop: bool, where: str) -> None:
         if found:
             return
         if isinstance(node, (nodes.Break, nodes.Continue)):
             if not in_loop:
-                found.append(node)
+                found.append((node, where))
             return
         if isinstance(node, (nodes.Macro, nodes.CallBlock, nodes.Block)):
+            inside = functions.get(type(node), "a {% block %}")
             for child in node.body:
-                visit(child, False)
+                visit(child, False, f" of {inside} (a function of its own)")
             return
         if isinstance(node, nodes.For):
             for child in node.body:
-                visit(child, True)
+                visit(child, True, where)
             for child in node.else_:
-                visit(child, in_loop)
+                visit(child, in_loop, where or " (a loop's {% else %} part runs after it)")
             return
         for child in node.iter_child_nodes():
-            visit(child, in_loop)
+            visit(child, in_loop, where)
 
     if tree.find(nodes.Break) is None and tree.find(nodes.Continue) is None:
         return None
-    visit(tree, False)
+    visit(tree, False, "")
     return found[0] if found else None
 
 
@@ -3544,12 +3546,12 @@ def lower_template(
     stray = loop_control_outside_loop(tree)
     if stray is not None:
         # found before any markup problem: no part of such a template loads in Jinja2
-        label = "{% break %}" if isinstance(stray, nodes.Break) else "{% continue %}"
+        node, where = stray
+        label = "{% break %}" if isinstance(node, nodes.Break) else "{% continue %}"
         raise ConversionError(
             "J001",
-            f"{label} outside a {{% for %}} loop (a macro, call block or block body is a "
-            "function of its own, and a loop's else part is outside it)",
-            stray.lineno or 1,
+            f"{label} outside a {{% for %}} loop{where}",
+            node.lineno or 1,
             1,
             "Jinja compiles it to a Python break/continue outside a loop, which fails "
             "(SyntaxError) when the template is loaded.",
