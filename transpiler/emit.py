@@ -121,29 +121,7 @@ def inexpressible(el: ir.Element) -> bool:
 
 def needs_raw(n: ir.Node) -> bool:
     """Must ``n`` be rendered as an HTML string by its parent element?"""
-    if isinstance(n, ir.Output):
-        if output_is_jsx(n):
-            return False
-        return not output_is_text(n) or (not n.autoescape and not _prints_no_markup(n.expr))
-    if isinstance(n, ir.FilterBlock):
-        return True
-    if isinstance(n, ir.Comment):
-        return any(isinstance(c, (ir.Set, ir.SetAttr, ir.Do)) for c in walk_nodes(n.body))
-    if isinstance(n, ir.Element):
-        return inexpressible(n)
-    if isinstance(n, ir.If):
-        return any(needs_raw(c) for _, body in n.branches for c in body) or any(
-            needs_raw(c) for c in n.otherwise
-        )
-    if isinstance(n, ir.For):
-        return any(needs_raw(c) for c in n.body + n.otherwise) or (
-            n.recursive and _uses_loopcall(n)
-        )
-    if isinstance(n, ir.CondWrap):
-        return inexpressible(n.element) or any(needs_raw(c) for c in n.children)
-    if isinstance(n, ir.BlockRef):
-        return n.raw_root
-    return False
+    return _raw(n, definite=False)
 
 
 def definitely_raw(n: ir.Node) -> bool:
@@ -151,21 +129,36 @@ def definitely_raw(n: ir.Node) -> bool:
     form, a filter block, an element React cannot express)? A value that only *may* be Markup
     (an app function's result) is not: at the top level of a block it is printed as text, and
     the runtime fails the render if it turns out to be Markup."""
+    return _raw(n, definite=True)
+
+
+def _raw(n: ir.Node, definite: bool) -> bool:
     if isinstance(n, ir.Output):
-        if not needs_raw(n):
+        if output_is_jsx(n):
             return False
-        return n.safety == "yes" or not n.autoescape or isinstance(n.expr, ir.MacroCall)
+        raw = not output_is_text(n) or (not n.autoescape and not _prints_no_markup(n.expr))
+        if raw and definite:
+            return n.safety == "yes" or not n.autoescape or isinstance(n.expr, ir.MacroCall)
+        return raw
+    if isinstance(n, ir.FilterBlock):
+        return True
+    if isinstance(n, ir.Comment):
+        return any(isinstance(c, (ir.Set, ir.SetAttr, ir.Do)) for c in walk_nodes(n.body))
+    if isinstance(n, ir.Element):
+        return inexpressible(n)
     if isinstance(n, ir.If):
-        return any(definitely_raw(c) for _, body in n.branches for c in body) or any(
-            definitely_raw(c) for c in n.otherwise
+        return any(_raw(c, definite) for _, body in n.branches for c in body) or any(
+            _raw(c, definite) for c in n.otherwise
         )
     if isinstance(n, ir.For):
-        return any(definitely_raw(c) for c in n.body + n.otherwise) or (
+        return any(_raw(c, definite) for c in n.body + n.otherwise) or (
             n.recursive and _uses_loopcall(n)
         )
     if isinstance(n, ir.CondWrap):
-        return inexpressible(n.element) or any(definitely_raw(c) for c in n.children)
-    return needs_raw(n)
+        return inexpressible(n.element) or any(_raw(c, definite) for c in n.children)
+    if isinstance(n, ir.BlockRef):
+        return n.raw_root
+    return False
 
 
 def children_as_html(el: ir.Element) -> bool:
