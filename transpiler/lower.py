@@ -531,6 +531,9 @@ class Lowerer(FlaskLowering):
     def lower(self) -> ir.Template:
         self.blocks: list[ir.BlockDef] = []
         self.block_names: set[str] = set()
+        # what the blocks being lowered render with (innermost last): a block nested in a
+        # scoped block renders with the scope the outer one received, scoped itself or not
+        self.block_scopes: list[tuple[ir.Binding, ...]] = []
         self.current_super: list[ir.Binding | None] = []
         body = self.content(None)
         tok = self.peek()
@@ -2482,6 +2485,10 @@ class Lowerer(FlaskLowering):
                     locals_.append(b)
             root = root.parent
         scope_passed = tuple(sorted(locals_, key=lambda b: b.name)) if node.scoped else ()
+        if not node.scoped and self.block_scopes:
+            # Jinja renders a block nested in another with the outer block's context: inside
+            # a scoped block, that holds the local variables the outer block received
+            scope_passed = self.block_scopes[-1]
         # A block renders with the template context, where Jinja's top-level {% set %}s of the
         # layout that renders it are visible as they stand at the call: a layout that extends
         # nothing (its top level runs in source order, as it renders) passes the ones set so
@@ -2522,6 +2529,7 @@ class Lowerer(FlaskLowering):
         if elements and node.name in self.html_blocks:
             flavor = "html"  # lowered as elements, written as an HTML string
         saved_flavors, self.flavors = self.flavors, []
+        self.block_scopes.append(scope_passed or tuple(received))
         try:
             with self.control_barrier("a {% block %}", function=True), self.nested_body():
                 if elements:
@@ -2530,6 +2538,7 @@ class Lowerer(FlaskLowering):
                     body = self.parts_body(node.body, flavor)
         finally:
             self.flavors = saved_flavors  # also when the block fails (a macro around it may not)
+            self.block_scopes.pop()
         used = self.super_used
         self.current_super.pop()
         self.scope = outer
