@@ -3169,45 +3169,42 @@ def nested_read_before_root_set(tree: nodes.Template) -> tuple[str, nodes.Node] 
 
     for i, stmt in enumerate(statements):
         for frame in frames(stmt):
-            if isinstance(frame, nodes.For):
-                body: list[nodes.Node] = [nodes.Assign(frame.target, frame.iter), *frame.body]
-                if frame.test is not None:
-                    body.append(nodes.Output([frame.test]))
-            elif isinstance(frame, nodes.With):
-                body = [
-                    *(nodes.Assign(t, v) for t, v in zip(frame.targets, frame.values)),
-                    *frame.body,
-                ]
-            elif isinstance(frame, nodes.CallBlock):
-                body = [*(nodes.Assign(a, nodes.Const(None)) for a in frame.args), *frame.body]
-            else:
-                body = list(frame.body)
-            for name in sorted(names_read_before_set(body, missing)):
+            # the frame's own targets (loop variables, with names, call parameters) bind
+            # inside it; what it reads in the top-level frame (a loop's iterable) is a
+            # top-level read, which makes the variable resolve from the context
+            for name in sorted(names_read_before_set([frame], missing)):
                 if i < first_store[name]:
                     return name, frame
     return None
 
 
+def _leaves(value: object) -> Iterator[object]:
+    """The scalars of a folded constant (dict keys too)."""
+    if isinstance(value, (list, tuple)):
+        for v in value:
+            yield from _leaves(v)
+    elif isinstance(value, dict):
+        for k, v in value.items():
+            yield from _leaves(k)
+            yield from _leaves(v)
+    else:
+        yield value
+
+
 def _huge_int(value: object) -> bool:
     """Does ``value`` hold an int with more digits than Python writes as text (4300)?"""
-    if isinstance(value, int) and not isinstance(value, bool):
-        return value.bit_length() > 14000 and abs(value) >= 10**4300
-    if isinstance(value, (list, tuple)):
-        return any(_huge_int(v) for v in value)
-    if isinstance(value, dict):
-        return any(_huge_int(v) for v in value.values())
-    return False
+    return any(
+        isinstance(v, int)
+        and not isinstance(v, bool)
+        and v.bit_length() > 14000
+        and abs(v) >= 10**4300
+        for v in _leaves(value)
+    )
 
 
 def _holds_text(value: object) -> bool:
     """Is ``value`` a str, or a list, tuple or dict holding one?"""
-    if isinstance(value, str):
-        return True
-    if isinstance(value, (list, tuple)):
-        return any(_holds_text(v) for v in value)
-    if isinstance(value, dict):
-        return any(_holds_text(k) or _holds_text(v) for k, v in value.items())
-    return False
+    return any(isinstance(v, str) for v in _leaves(value))
 
 
 def names_read_before_set(body: Iterable[nodes.Node], names: Iterable[str]) -> set[str]:
