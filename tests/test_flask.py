@@ -220,6 +220,8 @@ def test_without_routes_url_for_is_the_apps_function() -> None:
     assert (use.kind, use.name, use.positional, use.keywords) == ("global", "url_for", 1, ("id",))
     module = updated_module(None, r.app_uses)
     assert module is not None and "flask-app" in module and STUB_MARK in module
+    # Flask's url_for returns a str: the stub is typed so (the converter escapes it as text)
+    assert "export function url_for(...args: unknown[]): string {" in module
 
 
 def test_external_without_server_name_is_a_diagnostic() -> None:

@@ -169,8 +169,16 @@ NOTES: dict[tuple[Kind, str], tuple[str, ...]] = {
         ' * rt.kw({...values})). Better: set flask-app = "module:app" (or --flask-app, or',
         " * [tool.jinja2tsx.routes]) in [tool.jinja2tsx] and convert again: jinja2tsx then builds",
         " * URLs exactly as werkzeug does (DEST/_jinja2tsx/routes.ts) and checks every endpoint.",
+        " * Return the URL as a string, as Flask does (never rt.markup): the converted templates",
+        " * escape it as text.",
     ),
 }
+
+
+# The return type of a stub whose Python twin returns one kind of value: Flask's url_for returns
+# a str, never Markup, and the converter relies on it (its URL is escaped as text, so a call of
+# it may stand in a macro's JSX form).
+RETURNS: dict[tuple[Kind, str], str] = {("global", "url_for"): "string"}
 
 
 def _signature(kind: Kind, uses: list[AppUse]) -> str:
@@ -192,7 +200,8 @@ def stub(kind: Kind, name: str, uses: list[AppUse], python: str | None = None) -
     doc = "\n".join([f"/** {label[kind]}, used as:", *seen, *notes, " */"])
     return (
         f"{doc}\n"
-        f"export function {export_name(kind, name)}({_signature(kind, uses)}): unknown {{\n"
+        f"export function {export_name(kind, name)}({_signature(kind, uses)}): "
+        f"{RETURNS.get((kind, name), 'unknown')} {{\n"
         f"  return rt.notImplemented({_ts_str(kind)}, {_ts_str(name)}); // {STUB_MARK}\n"
         "}\n"
     )

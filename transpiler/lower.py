@@ -3325,6 +3325,12 @@ def combine(*s: ir.Safety) -> ir.Safety:
 REACT_RESERVED_PROPS = frozenset({"key"})  # React strips `key` from props; `ref` is a prop in 19
 
 
+def _url_for(e: ir.AppCall) -> bool:
+    """The app's own ``url_for`` (no route table): a URL string, as Flask's (its stub is typed
+    to return ``string``, never Markup)."""
+    return e.kind == "global" and e.name == "url_for"
+
+
 def expr_safety(e: ir.Expr) -> ir.Safety:
     """May the value of ``e`` be Markup (raw HTML when printed)?"""
     if isinstance(e, ir.Var):
@@ -3376,7 +3382,7 @@ def expr_safety(e: ir.Expr) -> ir.Safety:
     if isinstance(e, ir.MethodCall):  # Markup's str methods return Markup; d.get() an item
         return combine(expr_safety(e.obj), content_safety(e.obj))
     if isinstance(e, ir.AppCall):  # the app's function may return Markup
-        return "maybe"
+        return "no" if _url_for(e) else "maybe"
     if isinstance(
         e, (ir.MarkupOf, ir.LoopCall, ir.MacroCall, ir.SuperCall, ir.BlockText, ir.SelfBlock)
     ):
@@ -3419,6 +3425,8 @@ def content_safety(e: ir.Expr) -> ir.Safety:
     if isinstance(e, ir.Var):
         return e.binding.content
     if isinstance(e, ir.Const):
+        return "no"
+    if isinstance(e, ir.AppCall) and _url_for(e):
         return "no"
     if isinstance(e, ir.AppCall):  # whatever the app's function returns may hold Markup
         return "maybe"
