@@ -546,7 +546,7 @@ class Emitter(FlaskEmitting):
 
     def root(self, nodes: tuple[ir.Node, ...]) -> str:
         for n in nodes:
-            if self.needs_raw(n):
+            if definitely_raw(n):
                 raise ConversionError(
                     "H105",
                     "raw HTML (a Markup value, {% filter %} body, inline event handler or an "
@@ -836,9 +836,6 @@ class Emitter(FlaskEmitting):
         return f"rt.markup({self.string(e.body, 'html')})"
 
     # -- raw detection ------------------------------------------------------------------------
-
-    def needs_raw(self, n: ir.Node) -> bool:
-        return needs_raw(n)
 
     def inexpressible(self, el: ir.Element) -> bool:
         return inexpressible(el)

@@ -611,10 +611,10 @@ class Lowerer(FlaskLowering):
             for n in prefix
         ):
             return kept  # nothing written before the extends (but white space)
-        from .emit import needs_raw
+        from .emit import definitely_raw
 
         for n in prefix:
-            if isinstance(n, (ir.SetAttr, ir.Do, ir.BlockRef)) or needs_raw(n):
+            if isinstance(n, (ir.SetAttr, ir.Do, ir.BlockRef)) or definitely_raw(n):
                 what = {ir.BlockRef: "a {% block %}", ir.Do: "{% do %}", ir.SetAttr: "a set"}
                 raise ConversionError(
                     "U001",
