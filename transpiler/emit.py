@@ -1691,11 +1691,12 @@ class Emitter(FlaskEmitting):
             open_ = self.string_open_tag(n.element)
             return f'({c} ? {open_} : "") + {self.string(n.children, flavor)} + ({c} ? "</{n.element.tag}>" : "")'
         if isinstance(n, ir.Comment):
-            if flavor != "html":
-                return None
+            # (in an attribute value or <title>, an override's comment is text like the rest)
             return f'"<!--" + {self.string(n.body, flavor)} + "-->"'
         if isinstance(n, ir.Doctype):
-            return js_str(n.raw) if flavor == "html" else None
+            if flavor == "html":
+                return js_str(n.raw)
+            return js_str(decode_attr(n.raw) if flavor == "attr" else decode_text(n.raw))
         if isinstance(n, ir.Import):
             return None
         if isinstance(n, ir.MacroDef):
