@@ -12,7 +12,7 @@ Fixture layout (``fixtures/cases/<area>/``):
   component must refuse them with a ``jinja2tsx:`` render error instead of differing silently;
 * ``<name>.options.json`` (and ``_options.json`` for a whole folder, nearest last) — settings of
   the app: ``{"i18n": "newstyle" | "oldstyle" | "off", "i18n_trimmed": bool,
-  "template_names": {variable: template}}``. The converter
+  "template_names": {variable: template}, "html_blocks": {layout: [block, ...]}}``. The converter
   gets them as configuration; the Jinja side enables ``jinja2.ext.i18n`` with
   ``install_null_translations(newstyle=...)`` (what Flask-Babel installs without a catalog) when
   ``i18n`` is given and not ``off``.
@@ -102,6 +102,7 @@ def case_options(tpl: Path, root: Path) -> dict[str, Any]:
                 "i18n",
                 "i18n_trimmed",
                 "template_names",
+                "html_blocks",
             }, f
             options.update(data)
     return options
@@ -123,6 +124,7 @@ def converter_environment(
         i18n=options.get("i18n", "newstyle"),
         i18n_trimmed=options.get("i18n_trimmed", False),
         template_names=options.get("template_names"),
+        html_blocks=options.get("html_blocks"),
     )
 
 

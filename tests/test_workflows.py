@@ -366,6 +366,38 @@ def test_configured_template_names(project: Path) -> None:
     assert "templates/themed.html:1:1: T005 base.html does not convert" in again.stderr
 
 
+def test_configured_html_blocks(project: Path) -> None:
+    """Raw HTML at the top level of an override (H108): the hint names the setting that makes
+    the layout write the element around the block as an HTML string; a block name the layout
+    does not define is an error, not a silent no-op."""
+    (project / "templates" / "notice.html").write_text(
+        '{% extends "layouts/section.html" %}'
+        "{% block section_content %}{{ notice|safe }}{% endblock %}\n"
+    )
+    refused = run("check", "templates", cwd=project)
+    assert refused.returncode == 1 and "templates/notice.html:1:" in refused.stdout
+    assert "H108" in refused.stdout
+    hint = run("check", "templates/notice.html", "--format", "json", cwd=project)
+    [diag] = json.loads(hint.stdout)
+    assert '"layouts/section.html" = ["section_content"] to [tool.jinja2tsx.html_blocks]' in (
+        diag["hint"]
+    )
+    configure(
+        project, '[tool.jinja2tsx.html_blocks]\n"layouts/section.html" = ["section_content"]\n'
+    )
+    proc = run("convert", "templates", "--out", "web", cwd=project)
+    assert proc.returncode == 0, proc.stderr
+    layout = (project / "web" / "layouts" / "section.tsx").read_text()
+    assert "rt.textBlock(blocks.section_content" in layout  # its <div> holds an HTML string
+    assert "rt.block(blocks.section_content" not in layout
+    configure(project, '"index.html" = ["nope"]\n')
+    typo = run("check", "templates", cwd=project)
+    assert typo.returncode == 1
+    assert "T007 [tool.jinja2tsx.html_blocks] lists block 'nope'" in typo.stdout
+    configure(project, '"about.html" = "content"\n')
+    assert run("check", "templates", cwd=project).returncode == 2  # a list, not a string
+
+
 def test_check_in_worker_processes_reports_what_one_process_does(tmp_path: Path) -> None:
     """Large runs of `check` convert folders in one worker process per core; the results (and
     so the report) are those of the serial run, in the same order."""

@@ -57,6 +57,8 @@ class Options:
     i18n: I18nStyle = DEFAULT_STYLE
     i18n_trimmed: bool = False
     template_names: tuple[tuple[str, str], ...] = ()  # variable → the template it always names
+    # layout → blocks written with the element around them as an HTML string
+    html_blocks: tuple[tuple[str, tuple[str, ...]], ...] = ()
     flask: FlaskSettings | None = None  # the app's route table (url_for)
 
     def key(self) -> str:
@@ -80,6 +82,7 @@ class Options:
             self.i18n_trimmed,
             dict(self.template_names),
             self.flask,
+            dict(self.html_blocks),
         )
 
 

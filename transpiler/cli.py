@@ -69,6 +69,7 @@ def _options(args: argparse.Namespace, cfg: Config) -> Options:
         i18n=i18n,
         i18n_trimmed=cfg.i18n_trimmed,
         template_names=tuple(sorted(cfg.template_names.items())),
+        html_blocks=tuple(sorted((k, tuple(v)) for k, v in cfg.html_blocks.items())),
         flask=_flask(args, cfg),
     )
 

@@ -29,6 +29,10 @@ admin_base_template = "admin/base.html"   # the value the app always passes; the
 "appbuilder.base_template" = "appbuilder/baselayout.html"  # throws if it ever gets another
 "theme()" = "{}"                 # a name function: theme("x.html") names "x.html" (checked too)
 
+[tool.jinja2tsx.html_blocks]     # layout blocks whose overrides may write raw HTML at their top
+"admin/base.html" = ["body"]     #   level (H108): the layout writes the element around the block
+                                 #   as one HTML string (dangerouslySetInnerHTML)
+
 [tool.jinja2tsx.routes]          # instead of flask-app: the rules, as @app.route would add them
 index = "/"
 "blog.post" = ["/post/<int:id>", "/post/<int:id>/<slug>"]      # several rules, in order
@@ -68,6 +72,7 @@ class Config:
     i18n: I18nStyle = DEFAULT_STYLE
     i18n_trimmed: bool = False
     template_names: dict[str, str] = dataclasses.field(default_factory=dict)
+    html_blocks: dict[str, list[str]] = dataclasses.field(default_factory=dict)
     globals: list[str] = dataclasses.field(default_factory=list)
     filters: list[str] = dataclasses.field(default_factory=list)
     tests: list[str] = dataclasses.field(default_factory=list)
@@ -149,6 +154,21 @@ def parse_section(section: Any, path: Path) -> Config:
                     "names (strings)"
                 )
             value = dict(value)
+        elif name == "html_blocks":
+            if not (
+                isinstance(value, dict)
+                and all(
+                    isinstance(k, str)
+                    and isinstance(v, list)
+                    and all(isinstance(b, str) and b.isidentifier() for b in v)
+                    for k, v in value.items()
+                )
+            ):
+                raise ConfigError(
+                    f"{path}: [tool.jinja2tsx.html_blocks] maps template names to lists of "
+                    "block names"
+                )
+            value = {k: list(v) for k, v in value.items()}
         elif name == "i18n":
             if value not in I18N_STYLES:
                 raise ConfigError(

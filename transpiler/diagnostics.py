@@ -276,6 +276,15 @@ _rule(
     "Fix the diagnostics of that template first.",
 )
 _rule(
+    "T007",
+    "unknown-html-block",
+    "error",
+    "[tool.jinja2tsx.html_blocks] lists a block that the template does not define.",
+    "The setting changes how the layout writes the element around that block; a name that "
+    "matches no block is a mistake (a typo, or a block moved to another template).",
+    "List the block under the template that defines it, or remove the entry.",
+)
+_rule(
     "T006",
     "layout-variable-in-block",
     "error",

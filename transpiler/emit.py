@@ -180,12 +180,25 @@ def children_as_html(el: ir.Element) -> bool:
 def blocks_in_html_strings(t: ir.Template) -> set[str]:
     """The blocks of ``t`` that stand inside element content written as an HTML string: they
     must be lowered as string-valued blocks (flavor "html") for their parent to hold them."""
-    bodies = [t.body, *(b.body for b in (t.layout.blocks if t.layout else ()))]
+    blocks = t.layout.blocks if t.layout else ()
     names: set[str] = set()
-    for body in bodies:
+    for body in [t.body, *(b.body for b in blocks)]:
         for n in walk_nodes(body):
             if isinstance(n, ir.Element) and not n.raw_text and children_as_html(n):
                 names.update(m.name for m in walk_nodes(n.children) if isinstance(m, ir.BlockRef))
+    # and the blocks placed inside one written as an HTML string (an override of a layout's
+    # string-valued block, or one of the above), at any depth
+    strings = {n for n, f in (t.layout.flavors if t.layout else ()) if f == "html"} | names
+    grew = True
+    while grew:
+        grew = False
+        for b in blocks:
+            if b.name in strings:
+                for m in walk_nodes(b.body):
+                    if isinstance(m, ir.BlockRef) and m.name not in names:
+                        strings.add(m.name)
+                        names.add(m.name)
+                        grew = True
     return names
 
 
@@ -460,16 +473,20 @@ class Emitter(FlaskEmitting):
     def block_override(self, b: ir.BlockDef) -> str:
         assert self.t.layout is not None
         flavor = dict(self.t.layout.flavors).get(b.name)
-        if flavor is None and any(definitely_raw(n) for n in b.body):
+        home = dict(self.t.layout.homes).get(b.name, self.t.layout.parent)
+        # (a block placed by this template itself, inside one of its overrides: raw HTML at its
+        # top level is at the top level of that override, which says so)
+        if flavor is None and home != self.t.name and any(map(definitely_raw, b.body)):
             raw = next(n for n in b.body if definitely_raw(n))
             raise ConversionError(
                 "H108",
                 f"raw HTML (a Markup value, an HTML-only macro call, an inline event handler…) "
-                f"at the top level of block {b.name!r}, which the layout renders as elements",
+                f"at the top level of block {b.name!r}, which {home} renders as elements",
                 raw.line,
                 hint="Wrap the block's content in an element (the layout then holds one element); "
-                "or give the layout's own block content raw HTML at its top level too, which "
-                "makes the layout render the block as an HTML string.",
+                f'or add "{home}" = ["{b.name}"] to [tool.jinja2tsx.html_blocks]: the layout '
+                "then writes the element around the block as an HTML string, and every override "
+                "may write raw HTML (though not {% include %}, U001).",
             )
         scope = self.ident("scope") if b.scoped else ""
         own = self.block_own(b, flavor, scope, hoisted=True)
@@ -1164,8 +1181,16 @@ class Emitter(FlaskEmitting):
         if isinstance(n, ir.Include):
             return self.include(n)
         if isinstance(n, ir.BlockRef):
-            return "{" + self.block_ref(n) + "}"
+            ref = self.block_ref(n)
+            if self.block_defs[n.name].flavor is None and self.layout_flavor(n.name) is not None:
+                # text-valued in the layout (placed_blocks allows no other mismatch)
+                ref = f"rt.textInElements({ref})"
+            return "{" + ref + "}"
         raise ConversionError("E001", f"cannot emit {type(n).__name__} as JSX", n.line)
+
+    def layout_flavor(self, block: str) -> str | None:
+        """How the layout chain above this template writes ``block`` (None: as elements)."""
+        return dict(self.t.layout.inherited).get(block) if self.t.layout else None
 
     def setattr(self, n: ir.SetAttr) -> str:
         return f"rt.setattr({self.expr(n.obj)}, {js_str(n.name)}, {self.expr(n.value)})"

@@ -39,6 +39,7 @@ def make_environment(
     i18n_trimmed: bool = False,
     template_names: Mapping[str, str] | None = None,
     flask: object | None = None,
+    html_blocks: Mapping[str, Sequence[str]] | None = None,
 ) -> jinja2.Environment:
     """An environment configured like Flask's ``app.jinja_env`` (without Flask's globals).
     ``autoescape=False`` turns Flask's by-extension rule off for every template. ``app_names``
@@ -47,7 +48,9 @@ def make_environment(
     ``extensions`` then is a ValueError); ``i18n_trimmed``: the ``ext.i18n.trimmed`` policy.
     ``template_names``: context variables (dotted paths) that name a template, with the name the
     app always passes (``{% extends admin_base_template %}``). ``flask``: the app's route table
-    (``flaskapp.FlaskSettings``), carried as ``env.jinja2tsx_flask``."""
+    (``flaskapp.FlaskSettings``), carried as ``env.jinja2tsx_flask``. ``html_blocks``: per
+    layout, the blocks written with the element around them as an HTML string (overrides may
+    then write raw HTML at their top level)."""
     if i18n == "off" and extension_listed(extensions):
         raise ValueError('i18n = "off" contradicts the jinja2.ext.i18n extension')
     env = jinja2.Environment(
@@ -60,6 +63,7 @@ def make_environment(
     )
     env.extend(**{ENV_ATTRIBUTE: app_names or AppNames()})
     env.extend(jinja2tsx_template_names=dict(template_names or {}))
+    env.extend(jinja2tsx_html_blocks={k: frozenset(v) for k, v in (html_blocks or {}).items()})
     if i18n != "off":
         configure(env, i18n, i18n_trimmed)
     env.extend(jinja2tsx_flask=flask)

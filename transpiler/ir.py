@@ -602,6 +602,9 @@ class Layout:
     parent_has_blocks: bool = True  # the parent takes `blocks` (it has a block of its own)
     # what a child template writes before its {% extends %} (Jinja outputs it, then the parent)
     prefix: tuple[Node, ...] = ()
+    # block → the template that places it: the first of the chain (from the root) to define it
+    homes: tuple[tuple[str, str], ...] = ()
+    inherited: tuple[tuple[str, str], ...] = ()  # the parent chain's `flavors`
 
 
 @dataclasses.dataclass(frozen=True)

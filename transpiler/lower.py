@@ -390,11 +390,17 @@ class Lowerer(FlaskLowering):
         project: "Project | None" = None,
         env: jinja2.Environment | None = None,
         html_blocks: frozenset[str] = frozenset(),
+        raw_blocks: frozenset[str] = frozenset(),
     ):
         self.name = name
         self._closer_visits: set[tuple[int, int, str]] = set()  # see _follows_closer_from
         # blocks standing in element content written as an HTML string (see lower_template)
         self.html_blocks = html_blocks
+        # blocks whose element is written as an HTML string: configured (html_blocks), or
+        # placed here in element content by an override while a layout makes them string-valued
+        self.forced_html: frozenset[str] = raw_blocks | getattr(
+            env, "jinja2tsx_html_blocks", {}
+        ).get(name, frozenset())
         # what the layout chain binds at its top level (its macros, layout_imports)
         self.layout_bindings: dict[str, ir.Binding] = {}
         self.env = env or jinja2.Environment()
@@ -544,6 +550,17 @@ class Lowerer(FlaskLowering):
         if self.extends_seen:
             body = self.child_body(body)
         self.check_self_includes()
+        listed = getattr(self.env, "jinja2tsx_html_blocks", {}).get(self.name, frozenset())
+        unknown = sorted(listed - self.block_names)
+        if unknown:
+            raise ConversionError(
+                "T007",
+                f"[tool.jinja2tsx.html_blocks] lists block {unknown[0]!r}, which {self.name} "
+                "does not define",
+                1,
+                1,
+                "List a block the template defines ({% block name %}), or remove the entry.",
+            )
         layout = self.layout(body)
         # a macro reading a name the template also sets at its top level sees the set value
         # (Jinja's template context): it stays a closure of the component, never importable
@@ -634,10 +651,13 @@ class Lowerer(FlaskLowering):
         own_scoped = tuple((b.name, b.passes) for b in self.blocks if b.passes)
         sets = tuple(sorted(n for n, b in self.scope.names.items() if b.kind == "local"))
         if not extends:
-            return ir.Layout(tuple(self.blocks), None, None, (), own, own_scoped, sets)
+            homes = tuple((b.name, self.name) for b in self.blocks)
+            return ir.Layout(tuple(self.blocks), None, None, (), own, own_scoped, sets, homes=homes)
         mark = extends[0]
         parent = self.project_load(mark.parent, mark.node)
         inherited = parent.layout.flavors if parent.layout is not None else ()
+        inherited_homes = parent.layout.homes if parent.layout is not None else ()
+        homed = {n for n, _ in inherited_homes}
         names = {n for n, _ in inherited}
         flavors = inherited + tuple((n, f) for n, f in own if n not in names)
         for b in self.blocks_before_extends:
@@ -668,6 +688,9 @@ class Lowerer(FlaskLowering):
             sets,
             parent_has_blocks=parent.layout is not None,
             prefix=tuple(self.extends_prefix),
+            homes=inherited_homes
+            + tuple((b.name, self.name) for b in self.blocks if b.name not in homed),
+            inherited=inherited,
         )
 
     # -- content --------------------------------------------------------------------------
@@ -2561,7 +2584,9 @@ class Lowerer(FlaskLowering):
             node.lineno,
             node.name,
             tuple(sorted(scope_passed + top_sets, key=lambda b: b.name)),
-            raw_root=elements and any(definitely_raw(n) for n in body),
+            # configured (html_blocks): overrides may write raw HTML at the block's top level,
+            # so the element around it is written as an HTML string, like one of raw content
+            raw_root=elements and (node.name in self.forced_html or any(map(definitely_raw, body))),
         )
 
     @staticmethod
@@ -3525,6 +3550,36 @@ def _walk_value(v: object) -> Iterator[ir.Expr]:
 STRUCTURE_CODES = ("H001", "H101", "H104")
 
 
+FLAVOR_LABEL = {
+    None: "rendered as elements",
+    "html": "written as an HTML string",
+    "text": "text (inside <title> or <textarea>)",
+    "attr": "text (inside an attribute value)",
+}
+
+
+def placed_blocks(
+    t: ir.Template, tree: nodes.Template
+) -> dict[str, tuple[str | None, str | None, int]]:
+    """The blocks a layout defines that ``t``'s overrides place again (nested in them, in
+    element content, an attribute value, a <title>...), with their flavor here and in the
+    layout, and the line. Every override of the block renders at every place of it: a
+    string-valued block (flavor) in element content, or the other way round, would print HTML
+    as text."""
+    layout = t.layout
+    if layout is None or layout.parent is None:
+        return {}
+    homes = dict(layout.homes)
+    theirs = dict(layout.inherited)
+    mine = {b.name: b.flavor for b in layout.blocks}
+    out: dict[str, tuple[str | None, str | None, int]] = {}
+    for outer in tree.find_all(nodes.Block):
+        for inner in outer.find_all(nodes.Block):
+            if homes.get(inner.name, t.name) != t.name:
+                out[inner.name] = (mine.get(inner.name), theirs.get(inner.name), inner.lineno)
+    return out
+
+
 def lower_template(
     source: str, name: str, env: jinja2.Environment, project: "Project | None" = None
 ) -> ir.Template:
@@ -3573,17 +3628,45 @@ def lower_template(
     autoescape = env.autoescape(name) if callable(env.autoescape) else bool(env.autoescape)
 
     def lower(source: str, tree: nodes.Template) -> ir.Template:
-        lowered = Lowerer(source, name, tree, autoescape, project, env).lower()
-        # a block inside an element whose content is written as an HTML string (raw HTML
-        # beside it) is lowered again as a string-valued block, which its parent can hold
+        # A block inside an element whose content is written as an HTML string (raw HTML
+        # beside it) is lowered again as a string-valued block, which its parent can hold; a
+        # block a layout makes string-valued, placed here by an override in element content,
+        # is lowered again as raw HTML (its element then written as a string). Each pass may
+        # turn more elements into strings: again until nothing changes.
         from .emit import blocks_in_html_strings
 
-        flavored = {b.name for b in lowered.layout.blocks if b.flavor} if lowered.layout else set()
-        html_blocks = blocks_in_html_strings(lowered) - flavored
-        if html_blocks:
+        html_blocks: frozenset[str] = frozenset()
+        raw_blocks: frozenset[str] = frozenset()
+        while True:
             lowered = Lowerer(
-                source, name, tree, autoescape, project, env, frozenset(html_blocks)
+                source, name, tree, autoescape, project, env, html_blocks, raw_blocks
             ).lower()
+            layout = lowered.layout
+            flavored = {b.name for b in layout.blocks if b.flavor} if layout else set()
+            more_html = blocks_in_html_strings(lowered) - flavored
+            more_raw = {
+                b
+                for b, (mine, theirs, _) in placed_blocks(lowered, tree).items()
+                if (mine, theirs) == (None, "html")
+            }
+            if more_html <= html_blocks and more_raw <= raw_blocks:
+                break
+            html_blocks |= more_html
+            raw_blocks |= more_raw
+        for b, (mine, theirs, line) in placed_blocks(lowered, tree).items():
+            # (text-valued in the layout, placed in element content here: the text prints
+            # alike there unless it holds "<", which rt.textInElements refuses at run time)
+            if mine != theirs and not (mine is None and theirs in ("text", "attr")):
+                assert layout is not None
+                raise ConversionError(
+                    "U001",
+                    f"block {b!r} is {FLAVOR_LABEL[mine]} here and {FLAVOR_LABEL[theirs]} in "
+                    f"{dict(layout.homes)[b]}: its overrides cannot fit both places",
+                    line,
+                    1,
+                    "Place the block where the layout's element holds the same kind of content, "
+                    "or give it another name here.",
+                )
         return lowered
 
     try:
