@@ -541,6 +541,7 @@ class Lowerer(FlaskLowering):
         # scoped block renders with the scope the outer one received, scoped itself or not
         self.block_scopes: list[tuple[ir.Binding, ...]] = []
         self.current_super: list[ir.Binding | None] = []
+        self.super_used = False
         body = self.content(None)
         tok = self.peek()
         if tok is not None:
@@ -2546,7 +2547,7 @@ class Lowerer(FlaskLowering):
                     received.append(b)
         super_binding = ir.Binding("parent", "caller")
         self.current_super.append(super_binding)
-        self.super_used = False
+        outer_used, self.super_used = self.super_used, False  # (a block nested in a block)
         flavor = self.flavors[-1] if self.flavors else None
         elements = flavor is None  # element content, not a string slot (attribute, script…)
         if elements and node.name in self.html_blocks:
@@ -2562,7 +2563,7 @@ class Lowerer(FlaskLowering):
         finally:
             self.flavors = saved_flavors  # also when the block fails (a macro around it may not)
             self.block_scopes.pop()
-        used = self.super_used
+        used, self.super_used = self.super_used, outer_used
         self.current_super.pop()
         self.scope = outer
         self.blocks.append(
