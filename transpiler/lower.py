@@ -3654,15 +3654,28 @@ def lower_template(
                 break
             html_blocks |= more_html
             raw_blocks |= more_raw
-        for b, (mine, theirs, line) in placed_blocks(lowered, tree).items():
+        placed = placed_blocks(lowered, tree)
+        homes = dict(layout.homes) if layout is not None else {}
+        supers = {b.name for b in layout.blocks if b.super_binding} if layout is not None else set()
+        for b, (mine, theirs, line) in placed.items():
+            if b in supers:
+                # where the override places it, its super() would need the layout's own
+                # content of the block, which only the layout's component renders
+                raise ConversionError(
+                    "U001",
+                    f"block {b!r} of {homes[b]} placed again here calls super()",
+                    line,
+                    1,
+                    "Write the layout's content of the block here instead of super(), or do not "
+                    "place the block again.",
+                )
             # (text-valued in the layout, placed in element content here: the text prints
             # alike there unless it holds "<", which rt.textInElements refuses at run time)
             if mine != theirs and not (mine is None and theirs in ("text", "attr")):
-                assert layout is not None
                 raise ConversionError(
                     "U001",
                     f"block {b!r} is {FLAVOR_LABEL[mine]} here and {FLAVOR_LABEL[theirs]} in "
-                    f"{dict(layout.homes)[b]}: its overrides cannot fit both places",
+                    f"{homes[b]}: its overrides cannot fit both places",
                     line,
                     1,
                     "Place the block where the layout's element holds the same kind of content, "
