@@ -681,3 +681,87 @@ class SoupTemplates(_Seeded):
 
     def template(self) -> str:
         return self.body(0)
+
+
+CHAIN_CONTEXTS = [
+    json.dumps(
+        {"x": "<x&>", "h": "<b>H</b>", "y": True, "n": "Tom & Jerry", "lt": "a < b", "l": [1, 2]}
+    ),
+    json.dumps({"x": "", "h": "", "y": False, "n": "", "lt": "", "l": []}),
+]
+
+
+class ChainTemplates(_Seeded):
+    """Three-level layout chains (base ← mid ← main): base places its blocks in element content,
+    beside raw HTML, in <title>, in an attribute value, at its top level; mid's overrides place
+    base's other blocks again, in those places too; main overrides any; sometimes
+    ``html_blocks`` lists some of base's blocks."""
+
+    def content(self, allow_super: bool = False, depth: int = 0) -> str:
+        r = self.r
+        parts = []
+        for _ in range(r.randint(0, 2)):
+            k = r.random()
+            if k < 0.2:
+                parts.append(r.choice(["txt", " t & u ", "&amp;", "a&lt;b"]))
+            elif k < 0.35:
+                parts.append(r.choice(["{{ x }}", "{{ n }}", "{{ lt }}"]))
+            elif k < 0.5:
+                parts.append(r.choice(["{{ h|safe }}", "{{ x|safe }}"]))
+            elif k < 0.65:
+                parts.append(r.choice(["<b>e</b>", "<i>{{ n }}</i>", "<!-- c -->"]))
+            elif k < 0.75 and allow_super:
+                parts.append("{{ super() }}")
+            elif k < 0.85 and depth < 2:
+                parts.append("{% if y %}" + self.content(allow_super, depth + 1) + "{% endif %}")
+            else:
+                parts.append(
+                    "{% for i in l %}" + self.content(allow_super, depth + 1) + "{% endfor %}"
+                )
+        return "".join(parts)
+
+    def place(self, name: str, body: str) -> str:
+        block = "{% block " + name + " %}" + body + "{% endblock %}"
+        return self.r.choice(
+            [
+                "<div>" + block + "</div>",
+                "<div>" + block + "</div>",
+                "<div>{{ h|safe }}" + block + "</div>",
+                "<title>" + block + "</title>",
+                '<p title="' + block + '">p</p>',
+                "<section><h1>" + block + "</h1><p>s</p></section>",
+                block,
+                "<ul><li>" + block + "</li></ul>",
+            ]
+        )
+
+    def project(self) -> tuple[dict[str, str], dict[str, list[str]]]:
+        r = self.r
+        names = [f"b{i}" for i in range(r.randint(2, 4))]
+        base = "".join(self.place(n, self.content()) for n in names)
+        used: set[str] = set()
+        mid_overrides = []
+        for n in names:
+            if r.random() < 0.6 and n not in used:
+                used.add(n)
+                inner = self.content(True)
+                others = [m for m in names if m not in used]
+                if others and r.random() < 0.6:
+                    placed = r.choice(others)
+                    used.add(placed)
+                    inner += self.place(placed, self.content(True))
+                mid_overrides.append("{% block " + n + " %}" + inner + "{% endblock %}")
+        main_overrides = [
+            "{% block " + n + " %}" + self.content(True) + "{% endblock %}"
+            for n in names
+            if r.random() < 0.6
+        ]
+        html_blocks = {}
+        if r.random() < 0.3:
+            html_blocks = {"base.html": r.sample(names, r.randint(1, len(names)))}
+        files = {
+            "base.html": base,
+            "mid.html": '{% extends "base.html" %}' + "".join(mid_overrides),
+            "main.html": '{% extends "mid.html" %}' + "".join(main_overrides),
+        }
+        return files, html_blocks
