@@ -117,7 +117,10 @@ _rule(
     "while the layout renders that block as elements.",
     "React can only insert raw HTML through dangerouslySetInnerHTML on a host element; the "
     "override has none of its own, and the layout's element around the block is JSX.",
-    "Wrap the override's content in an element, e.g. <div>{{ html|safe }}</div>.",
+    "Wrap the override's content in an element, e.g. <div>{{ html|safe }}</div>; or list the "
+    'block in [tool.jinja2tsx.html_blocks] ("layout.html" = ["content"]): the layout then '
+    "writes the element around it (siblings included) as an HTML string, and every override "
+    "may hold raw HTML.",
 )
 _rule(
     "H106",
