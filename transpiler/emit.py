@@ -1183,7 +1183,7 @@ class Emitter(FlaskEmitting):
         if isinstance(n, ir.BlockRef):
             ref = self.block_ref(n)
             if self.block_defs[n.name].flavor is None and self.layout_flavor(n.name) is not None:
-                # text-valued in the layout (placed_blocks allows no other mismatch)
+                # text in the layout's <title> (placed_blocks allows no other mismatch)
                 ref = f"rt.textInElements({ref})"
             return "{" + ref + "}"
         raise ConversionError("E001", f"cannot emit {type(n).__name__} as JSX", n.line)

@@ -3669,9 +3669,10 @@ def lower_template(
                     "Write the layout's content of the block here instead of super(), or do not "
                     "place the block again.",
                 )
-            # (text-valued in the layout, placed in element content here: the text prints
-            # alike there unless it holds "<", which rt.textInElements refuses at run time)
-            if mine != theirs and not (mine is None and theirs in ("text", "attr")):
+            # (text in the layout's <title> or <textarea>, placed in element content here: the
+            # text prints alike there unless it holds "<", which rt.textInElements refuses at
+            # run time; an attribute value's text is not decoded alike -- `&copy2` -- so no)
+            if mine != theirs and not (mine is None and theirs == "text"):
                 raise ConversionError(
                     "U001",
                     f"block {b!r} is {FLAVOR_LABEL[mine]} here and {FLAVOR_LABEL[theirs]} in "

@@ -40,7 +40,7 @@ export function textBlock(
 }
 
 /**
- * A block a layout writes as text (inside `<title>`, an attribute value), placed again in element
+ * A block a layout writes as text (inside `<title>` or `<textarea>`), placed again in element
  * content by an override (Flask's tutorial: `<h1>{% block title %}…{% endblock %}</h1>`). Its
  * overrides return the text; the same text prints alike in element content unless it holds "<" --
  * a tag or comment Jinja writes there as HTML, or an escaped "<" the text cannot tell apart: fail.
@@ -48,7 +48,7 @@ export function textBlock(
 export function textInElements(node: ReactNode): ReactNode {
   if (typeof node === "string" && node.includes("<")) {
     throw new TemplateRuntimeError(
-      "jinja2tsx: a block written as text in the layout (inside <title> or an attribute) holds " +
+      "jinja2tsx: a block written as text in the layout (inside <title> or <textarea>) holds " +
         '"<" where an override places it in element content: Jinja writes it there as HTML',
     );
   }
