@@ -14,6 +14,7 @@ from __future__ import annotations
 import argparse
 import collections
 import contextlib
+import json
 import os
 import shutil
 import re
@@ -40,6 +41,13 @@ TEMPLATE_NAMES = {
     "theme()": "{}",  # FlaskBB (Flask-Themes2) resolving into the app's own templates
     "base_template": "appbuilder/baselayout.html",  # Flask-AppBuilder's default
 }
+# ... and the layout blocks whose overrides write raw HTML at their top level (the H108 hint):
+# Flask-Admin's pages print HTML-only macros (forms, action lists) at the top of `body`/`tail`
+HTML_BLOCKS = {"admin/base.html": ["body", "tail"]}
+
+
+def html_blocks_toml() -> str:
+    return "\n".join(f"{json.dumps(k)} = {json.dumps(v)}" for k, v in HTML_BLOCKS.items())
 
 
 def template_root(path: Path, corpus: Path) -> Path:
@@ -95,7 +103,10 @@ def check_timings(roots: dict[Path, list[str]], paths: dict[Path, list[Path]]) -
     exe = shutil.which("jinja2tsx") or "jinja2tsx"
     start_s = min(_timed([exe, "--version"]) for _ in range(3))
     options = Options(
-        extensions=tuple(EXTENSIONS), format=False, template_names=tuple(TEMPLATE_NAMES.items())
+        extensions=tuple(EXTENSIONS),
+        format=False,
+        template_names=tuple(TEMPLATE_NAMES.items()),
+        html_blocks=tuple((k, tuple(v)) for k, v in HTML_BLOCKS.items()),
     )
     n = sum(len(names) for names in roots.values())
     with tempfile.TemporaryDirectory() as tmp:
@@ -133,6 +144,7 @@ def check_app_timings(roots: dict[Path, list[str]], paths: dict[Path, list[Path]
         (app / "pyproject.toml").write_text(
             f'[tool.jinja2tsx]\nsrc = "templates"\nextensions = {EXTENSIONS!r}\n'
             f"[tool.jinja2tsx.template_names]\n{names}\n".replace("'", '"')
+            + f"[tool.jinja2tsx.html_blocks]\n{html_blocks_toml()}\n"
         )
         files = sorted(p for p in (app / "templates").rglob("*") if p.is_file())
         n = len(files)
@@ -204,7 +216,6 @@ def typecheck_corpus(paths: dict[Path, list[Path]], roots: dict[Path, list[str]]
     over every output folder. A module counts as clean when tsc reports nothing in it; only the
     modules of each folder's own templates are counted (a shared folder converts once per
     folder that searches it)."""
-    import json
 
     from differential import run_tsc
     from transpiler.cli import main as cli_main
@@ -221,6 +232,7 @@ def typecheck_corpus(paths: dict[Path, list[Path]], roots: dict[Path, list[str]]
         config = Path(tmp) / "pyproject.toml"
         lines = ["[tool.jinja2tsx.template_names]"]
         lines += [f"{json.dumps(k)} = {json.dumps(v)}" for k, v in TEMPLATE_NAMES.items()]
+        lines += ["[tool.jinja2tsx.html_blocks]", html_blocks_toml()]
         config.write_text("\n".join(lines) + "\n", encoding="utf-8")
         outs: dict[Path, Path] = {}
         counted: dict[str, bool] = {}  # module path (relative to tmp) → clean so far
@@ -296,6 +308,7 @@ def main() -> int:
             jinja2.FileSystemLoader([str(p) for p in paths[root]]),
             EXTENSIONS,
             template_names=TEMPLATE_NAMES,
+            html_blocks=HTML_BLOCKS,
         )
         for r in convert_names(root, names, env):
             results.append((root, r))
