@@ -3769,6 +3769,11 @@ function lookupField(name: string, args: unknown[], kwargs: Kwargs, auto: AutoNu
       if (!a[1]) valueError("Empty attribute in format string");
       if (value === undefined) undefinedError();
       const r = pyAttr(value, a[1]);
+      if (r === MISSING && /^__.*__$/.test(a[1]))
+        // every Python object has its __class__, __doc__...: values no JSON counterpart has
+        throw new TemplateRuntimeError(
+          `jinja2tsx: a format field reads the Python attribute ${a[1]}, which the runtime does not have`,
+        );
       if (r === MISSING) typeError(`AttributeError: '${typeName(value)}' object has no attribute ${reprStr(a[1])}`);
       value = r;
       rest = rest.slice(a[0].length);
