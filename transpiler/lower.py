@@ -3351,6 +3351,14 @@ def combine(*s: ir.Safety) -> ir.Safety:
 REACT_RESERVED_PROPS = frozenset({"key"})  # React strips `key` from props; `ref` is a prop in 19
 
 
+# Markup's methods that return Markup (markupsafe wraps str's): called on a Markup value, the
+# result is Markup whatever the arguments (they are escaped into it)
+MARKUP_STR_METHODS = frozenset(
+    """format format_map join capitalize title lower upper casefold swapcase replace ljust rjust
+    center lstrip rstrip strip zfill expandtabs translate removeprefix removesuffix""".split()
+)
+
+
 def _url_for(e: ir.AppCall) -> bool:
     """The app's own ``url_for`` (no route table): a URL string, as Flask's (its stub is typed
     to return ``string``, never Markup)."""
@@ -3406,6 +3414,8 @@ def expr_safety(e: ir.Expr) -> ir.Safety:
     if isinstance(e, ir.SliceExpr):  # slicing Markup gives str; slicing a list gives its items
         return content_safety(e.obj)
     if isinstance(e, ir.MethodCall):  # Markup's str methods return Markup; d.get() an item
+        if e.name in MARKUP_STR_METHODS and expr_safety(e.obj) == "yes":
+            return "yes"
         return combine(expr_safety(e.obj), content_safety(e.obj))
     if isinstance(e, ir.AppCall):  # the app's function may return Markup
         return "no" if _url_for(e) else "maybe"
