@@ -3569,8 +3569,25 @@ FLAVOR_LABEL = {
 }
 
 
+def nested_blocks(tree: nodes.Template) -> dict[str, int]:
+    """The blocks of ``tree`` nested in another block, with their lines (one walk)."""
+    out: dict[str, int] = {}
+
+    def walk(node: nodes.Node, inside: bool) -> None:
+        for child in node.iter_child_nodes():
+            if isinstance(child, nodes.Block):
+                if inside:
+                    out[child.name] = child.lineno
+                walk(child, True)
+            else:
+                walk(child, inside)
+
+    walk(tree, False)
+    return out
+
+
 def placed_blocks(
-    t: ir.Template, tree: nodes.Template
+    t: ir.Template, nested: dict[str, int]
 ) -> dict[str, tuple[str | None, str | None, int]]:
     """The blocks a layout defines that ``t``'s overrides place again (nested in them, in
     element content, an attribute value, a <title>...), with their flavor here and in the
@@ -3583,12 +3600,11 @@ def placed_blocks(
     homes = dict(layout.homes)
     theirs = dict(layout.inherited)
     mine = {b.name: b.flavor for b in layout.blocks}
-    out: dict[str, tuple[str | None, str | None, int]] = {}
-    for outer in tree.find_all(nodes.Block):
-        for inner in outer.find_all(nodes.Block):
-            if homes.get(inner.name, t.name) != t.name:
-                out[inner.name] = (mine.get(inner.name), theirs.get(inner.name), inner.lineno)
-    return out
+    return {
+        name: (mine.get(name), theirs.get(name), line)
+        for name, line in nested.items()
+        if homes.get(name, t.name) != t.name
+    }
 
 
 def lower_template(
@@ -3648,23 +3664,27 @@ def lower_template(
 
         html_blocks: frozenset[str] = frozenset()
         raw_blocks: frozenset[str] = frozenset()
+        nested: dict[str, int] | None = None
         while True:
             lowered = Lowerer(
                 source, name, tree, autoescape, project, env, html_blocks, raw_blocks
             ).lower()
             layout = lowered.layout
+            if nested is None:  # (only a child template's overrides place blocks again)
+                extends = layout is not None and layout.parent is not None
+                nested = nested_blocks(tree) if extends else {}
             flavored = {b.name for b in layout.blocks if b.flavor} if layout else set()
             more_html = blocks_in_html_strings(lowered) - flavored
             more_raw = {
                 b
-                for b, (mine, theirs, _) in placed_blocks(lowered, tree).items()
+                for b, (mine, theirs, _) in placed_blocks(lowered, nested).items()
                 if (mine, theirs) == (None, "html")
             }
             if more_html <= html_blocks and more_raw <= raw_blocks:
                 break
             html_blocks |= more_html
             raw_blocks |= more_raw
-        placed = placed_blocks(lowered, tree)
+        placed = placed_blocks(lowered, nested)
         homes = dict(layout.homes) if layout is not None else {}
         supers = {b.name for b in layout.blocks if b.super_binding} if layout is not None else set()
         for b, (mine, theirs, line) in placed.items():
