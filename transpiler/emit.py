@@ -1730,10 +1730,16 @@ class Emitter(FlaskEmitting):
         if isinstance(n, ir.BlockRef) and self.block_defs[n.name].flavor == flavor:
             return self.block_ref(n, flavor)
         if isinstance(n, (ir.Include, ir.BlockRef)):
+            what = "{% include %}" if isinstance(n, ir.Include) else f"block {n.name!r}"
             raise ConversionError(
                 "U001",
-                "{% include %} or {% block %} inside content rendered as an HTML string",
+                f"{what} inside content written as an HTML string (an element holding raw HTML, "
+                "a block written as a string, a macro's HTML form)",
                 n.line,
+                hint="A component renders as elements, not as a string: put the "
+                + ("include" if isinstance(n, ir.Include) else "block")
+                + " outside the element that holds the raw HTML (or wrap the raw HTML in an "
+                "element of its own).",
             )
         if isinstance(n, ir.FilterBlock):
             value = f"rt.markup({self.string(n.body, 'html')})"
