@@ -325,6 +325,7 @@ class Emitter(FlaskEmitting):
         self.names: dict[int, str] = {}
         self.declared: set[int] = set()
         self.block_flavors: list[str | None] = []  # the blocks being emitted (innermost last)
+        self.self_blocks: list[str] = []  # the self.x() calls being emitted (innermost last)
         self.stmts: list[list[str]] = []
         self.needs_fragment = False
         self.loop_modes: dict[int, str] = {}
@@ -1071,7 +1072,20 @@ class Emitter(FlaskEmitting):
                 f"self.{e.name}() of a block that calls super() or reads a scoped variable",
                 e.line,
             )
-        return self.block_ref(ir.BlockRef(e.line, e.name), flavor)
+        if e.name in self.self_blocks:
+            # the block's own content would be written inside itself, without end: Jinja2 only
+            # renders it if an override replaces that content (else RecursionError)
+            raise ConversionError(
+                "U001",
+                f"self.{e.name}() inside the content of block {self.self_blocks[-1]!r} it renders",
+                e.line,
+                hint=f"Call self.{e.name}() outside the block's own content.",
+            )
+        self.self_blocks.append(e.name)
+        try:
+            return self.block_ref(ir.BlockRef(e.line, e.name), flavor)
+        finally:
+            self.self_blocks.pop()
 
     def x_SelfBlock(self, e: ir.SelfBlock) -> str:
         raise ConversionError(
