@@ -691,11 +691,22 @@ CHAIN_CONTEXTS = [
 ]
 
 
+CHAIN_IMPORT = '{% from "lib.html" import m %}'
+CHAIN_STATEMENTS = [
+    '{% include "part.html" %}',
+    "{{ m(n) }}",
+    "{% call m(x) %}[{{ n }}]{% endcall %}",
+    "{% set v = n ~ '!' %}{{ v }}",
+    "{{ self.b0() }}",
+]
+
+
 class ChainTemplates(_Seeded):
-    """Three-level layout chains (base ← mid ← main): base places its blocks in element content,
-    beside raw HTML, in <title>, in an attribute value, at its top level; mid's overrides place
-    base's other blocks again, in those places too; main overrides any; sometimes
-    ``html_blocks`` lists some of base's blocks."""
+    """Three-level layout chains (base ← mid ← main): base places its blocks (some scoped, some
+    in a loop) in element content, beside raw HTML, in <title>, in an attribute value, at its
+    top level; mid's overrides place base's other blocks again, in those places too; main
+    overrides any; contents mix text, raw HTML, super(), includes, macro calls and call blocks,
+    sets and self.b0(); sometimes ``html_blocks`` lists some of base's blocks."""
 
     def content(self, allow_super: bool = False, depth: int = 0) -> str:
         r = self.r
@@ -712,6 +723,8 @@ class ChainTemplates(_Seeded):
                 parts.append(r.choice(["<b>e</b>", "<i>{{ n }}</i>", "<!-- c -->"]))
             elif k < 0.75 and allow_super:
                 parts.append("{{ super() }}")
+            elif k < 0.8:
+                parts.append(r.choice(CHAIN_STATEMENTS))
             elif k < 0.85 and depth < 2:
                 parts.append("{% if y %}" + self.content(allow_super, depth + 1) + "{% endif %}")
             else:
@@ -721,7 +734,10 @@ class ChainTemplates(_Seeded):
         return "".join(parts)
 
     def place(self, name: str, body: str) -> str:
-        block = "{% block " + name + " %}" + body + "{% endblock %}"
+        scoped = " scoped" if self.r.random() < 0.2 else ""
+        block = "{% block " + name + scoped + " %}" + body + "{% endblock %}"
+        if self.r.random() < 0.15:
+            block = "{% for i in l %}" + block + "{% endfor %}"
         return self.r.choice(
             [
                 "<div>" + block + "</div>",
@@ -760,8 +776,10 @@ class ChainTemplates(_Seeded):
         if r.random() < 0.3:
             html_blocks = {"base.html": r.sample(names, r.randint(1, len(names)))}
         files = {
-            "base.html": base,
-            "mid.html": '{% extends "base.html" %}' + "".join(mid_overrides),
-            "main.html": '{% extends "mid.html" %}' + "".join(main_overrides),
+            "base.html": CHAIN_IMPORT + base,
+            "mid.html": '{% extends "base.html" %}' + CHAIN_IMPORT + "".join(mid_overrides),
+            "main.html": '{% extends "mid.html" %}' + CHAIN_IMPORT + "".join(main_overrides),
+            "part.html": "<em>{{ n }}</em>",
+            "lib.html": "{% macro m(a) %}<u>{{ a }}{{ caller() if caller }}</u>{% endmacro %}",
         }
         return files, html_blocks
