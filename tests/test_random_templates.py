@@ -129,7 +129,8 @@ def test_random_layout_chains_render_like_jinja(tmp_path: Path) -> None:
     """500 seeded three-level layout chains whose middle template places the layout's blocks
     again, in element content, beside raw HTML, in <title> or an attribute value (and some with
     html_blocks; contents with includes, macro calls, super() and self.b0()): what converts
-    renders like Jinja2 or fails with a jinja2tsx: error, and nothing crashes the converter.
+    renders like Jinja2 or fails with a jinja2tsx: error, and type-checks; nothing crashes the
+    converter.
     Found overrides printing HTML as text, a dropped comment, two unbound super() and a crash
     on self.b0() inside b0 when written."""
     converted = []
@@ -156,6 +157,9 @@ def test_random_layout_chains_render_like_jinja(tmp_path: Path) -> None:
                 continue  # refused at render time, on purpose (said in the error)
             jinja = render_jinja(files["main.html"], "main.html", ctx, files)
             compare(jinja, react[i], f"chain {seed} context #{i}\n{files}")  # type: ignore[arg-type]
+    modules = {f"c{seed}/{k}": v for seed, _, _, m in converted for k, v in m.items()}
+    ok, output = typecheck(modules)
+    assert ok, output[:5000]
 
 
 def test_random_soup_never_crashes_and_renders_like_jinja() -> None:
