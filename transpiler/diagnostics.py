@@ -123,6 +123,16 @@ _rule(
     "may hold raw HTML.",
 )
 _rule(
+    "H109",
+    "text-ends-attribute-value",
+    "error",
+    "An override of a block that the layout writes inside an attribute value has text that ends "
+    "that value: a \" (or ' ) matching its quotes, or white space or > where it is unquoted.",
+    "Jinja writes the text as it is: the browser ends the attribute there and reads the rest as "
+    "other attributes. A React prop cannot end early.",
+    "Write &quot; (or &#39;) for the quote; quote the layout's attribute value.",
+)
+_rule(
     "H106",
     "table-part-outside-table",
     "error",

@@ -20,7 +20,7 @@ import dataclasses
 import json
 import posixpath
 import re
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 
 from . import __version__, ir
 from .appnames import app_import_for, export_name
@@ -117,6 +117,41 @@ def inexpressible(el: ir.Element) -> bool:
         ):
             return True
     return False
+
+
+QUOTE_LABEL = {
+    '"': 'a " quote ends it',
+    "'": "a ' quote ends it",
+    "s": "it is unquoted: white space or > ends it",
+    "u": "it is unquoted: white space or > ends it",
+    "w": "it is unquoted: white space or > ends it",
+}
+
+
+def part_quote(value: ir.AttrValue) -> str:
+    """How what the code writes into ``value`` is checked: its quote; for an unquoted value that
+    starts with text of the template "u" (only white space or > ends it), one with text
+    elsewhere "s" (it cannot be empty)."""
+    if value.quote in ('"', "'"):
+        return value.quote
+    texts = [p for p in value.parts if isinstance(p, ir.Text) and p.raw]
+    if value.parts and isinstance(value.parts[0], ir.Text) and value.parts[0].raw:
+        return "u"
+    return "s" if texts else value.quote
+
+
+def ends_attribute(text: str, quote: str) -> bool:
+    """Does ``text``, written as it is into an attribute value quoted with ``quote`` (``'"'``,
+    ``"'"``; unquoted: "s", "w" when more of the tag follows), end that value? (Conservative for
+    unquoted values: a leading quote, or an empty value before another attribute, counts
+    wherever the text stands in the value.)"""
+    if quote in ('"', "'"):
+        return quote in text
+    return (
+        re.search(r"[\t\n\f\r >]", text) is not None
+        or (quote != "u" and text[:1] in ('"', "'"))
+        or (quote == "w" and text == "")
+    )
 
 
 def needs_raw(n: ir.Node) -> bool:
@@ -326,6 +361,9 @@ class Emitter(FlaskEmitting):
         self.declared: set[int] = set()
         self.block_flavors: list[str | None] = []  # the blocks being emitted (innermost last)
         self.self_blocks: list[str] = []  # the self.x() calls being emitted (innermost last)
+        # how the attribute value being emitted is quoted in the template ('"', "'", "" for
+        # unquoted): what Jinja writes there must not end it
+        self.attr_quote = '"'
         self.stmts: list[list[str]] = []
         self.needs_fragment = False
         self.loop_modes: dict[int, str] = {}
@@ -528,10 +566,15 @@ class Emitter(FlaskEmitting):
             decls.insert(0, f"const {{ {', '.join(fields)} }} = {scope};")
         received = " ".join(decls)
         self.block_flavors.append(flavor)
+        saved_quote = self.attr_quote
+        if flavor == "attr":  # the chain's (an override is written where the layout puts it)
+            quotes = dict(self.t.layout.quotes) if self.t.layout else {}
+            self.attr_quote = quotes.get(b.name, b.quote)
         try:
             stmts, result = self.block_body(b, flavor)
         finally:
             self.block_flavors.pop()
+            self.attr_quote = saved_quote
         if received:
             stmts = [received, *stmts]
         if stmts:
@@ -1613,7 +1656,9 @@ class Emitter(FlaskEmitting):
             return name, "true"
         if a.value is None:
             return name, '""'
-        value = self.string(a.value.parts, "attr")
+        value = self.in_attribute(
+            part_quote(a.value), lambda: self.string(a.value.parts, "attr")  # type: ignore[union-attr]
+        )
         if name == "style":
             if value.startswith('"'):
                 decls = parse_style(json.loads(value))
@@ -1679,6 +1724,15 @@ class Emitter(FlaskEmitting):
         if isinstance(n, ir.Text):
             if flavor == "html":
                 return js_str(n.raw)
+            if flavor == "attr" and ends_attribute(n.raw, self.attr_quote):
+                # (an override's text, written in the layout's attribute value)
+                raise ConversionError(
+                    "H109",
+                    f"text {n.raw.strip()[:30]!r} ends the attribute value the layout writes this "
+                    "block in (" + QUOTE_LABEL[self.attr_quote] + ")",
+                    n.line,
+                    hint="Write &quot; (or &#39;) for a quote in it.",
+                )
             return js_str(decode_attr(n.raw) if flavor == "attr" else decode_text(n.raw))
         if isinstance(n, ir.Output):
             if isinstance(n.expr, ir.SuperCall):
@@ -1696,6 +1750,13 @@ class Emitter(FlaskEmitting):
             e = self.expr(n.expr)
             if flavor == "html":
                 return f"rt.out({e})" if n.autoescape else f"rt.out({e}, false)"
+            if flavor == "attr" and (
+                self.attr_quote in ("s", "u", "w") or not (n.autoescape and n.safety == "no")
+            ):
+                # Markup, unescaped text, or white space in an unquoted value may end the
+                # attribute value where Jinja writes it: checked when it renders
+                autoescape = "true" if n.autoescape else "false"
+                return f"rt.attr({e}, {autoescape}, {js_str(self.attr_quote)})"
             if not n.autoescape and n.safety == "no":
                 return f"rt.attr(rt.markup(rt.str({e})))"
             return f"rt.attr({e})"
@@ -1820,6 +1881,8 @@ class Emitter(FlaskEmitting):
         return result
 
     def string_attr_value(self, value: ir.AttrValue) -> str:
+        """The value inside ``"…"``: static text re-escaped, what the code writes checked not to
+        end the value as the template quotes it (``rt.attrHtml``), its ``"`` escaped."""
         parts = []
         for p in value.parts:
             if isinstance(p, ir.Text):
@@ -1827,8 +1890,15 @@ class Emitter(FlaskEmitting):
             else:
                 s = self.string_node(p, "html")
                 if s is not None:
-                    parts.append(s)
+                    parts.append(f"rt.attrHtml({s}, {js_str(part_quote(value))})")
         return concat(parts)
+
+    def in_attribute(self, quote: str, emit: Callable[[], str]) -> str:
+        saved, self.attr_quote = self.attr_quote, quote
+        try:
+            return emit()
+        finally:
+            self.attr_quote = saved
 
     def string_element(self, el: ir.Element) -> str:
         open_ = self.string_open_tag(el)

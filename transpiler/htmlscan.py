@@ -46,6 +46,7 @@ class Attr:
     value: list[ValuePart] | None  # None: attribute without a value (`disabled`)
     offset: int
     name_end: int  # offset just past the name, to detect holes glued to the name
+    quote: str = '"'  # how the value is written: '"', "'", or "" (unquoted)
 
 
 @dataclasses.dataclass(slots=True)
@@ -163,15 +164,17 @@ class _Builder(lark.Transformer):
     def bogus_comment(self, items: list[Token]) -> CommentTok:
         return CommentTok([str(items[0])[2:-1]], items[0].start_pos or 0)
 
-    def value(self, items: list[Token]) -> list[ValuePart]:
-        return self._parts(items, frozenset({"DQ", "SQ"}))
+    def value(self, items: list[Token]) -> tuple[list[ValuePart], str]:
+        first = items[0] if items else None
+        quote = {"DQ": '"', "SQ": "'"}.get(first.type, "") if isinstance(first, Token) else ""
+        return self._parts(items, frozenset({"DQ", "SQ"})), quote
 
     def attribute(self, items: list[object]) -> Attr:
         name_tok = items[0]
         assert isinstance(name_tok, Token)
         start = name_tok.start_pos or 0
-        value = items[2] if len(items) > 2 else None
-        return Attr(str(name_tok), value, start, start + len(name_tok))  # type: ignore[arg-type]
+        value, quote = items[2] if len(items) > 2 else (None, '"')  # type: ignore[misc]
+        return Attr(str(name_tok), value, start, start + len(name_tok), quote)
 
     def _tag(self, items: list[object], open_type: str) -> tuple[StartTagTok, list[object]]:
         open_tok = items[0]
@@ -224,10 +227,13 @@ class _Builder(lark.Transformer):
         pos = name_len
         while (m := _SIMPLE_ATTR.match(raw, pos)) is not None:
             value: list[ValuePart] | None = None
+            quote = '"'
             if m["eq"] is not None:
                 text = next(v for v in (m["dq"], m["sq"], m["unq"]) if v is not None)
                 value = [text] if text else []
-            attrs.append(Attr(m["name"], value, start + m.start("name"), start + m.end("name")))
+                quote = '"' if m["dq"] is not None else "'" if m["sq"] is not None else ""
+            start_name, end_name = start + m.start("name"), start + m.end("name")
+            attrs.append(Attr(m["name"], value, start_name, end_name, quote))
             pos = m.end()
         source_name = raw[1:name_len]
         tag = StartTagTok(source_name.lower(), source_name, attrs, start, start + name_len)

@@ -279,6 +279,8 @@ class AttrValue:
     """An attribute's value: content nodes (Text raw, Output, If, For...) as in string mode."""
 
     parts: tuple[Node, ...]
+    # as the template writes it: '"', "'"; unquoted "s" (last in its tag), "w" (more follows)
+    quote: str = '"'
 
 
 @dataclasses.dataclass(frozen=True)
@@ -574,6 +576,7 @@ class BlockDef:
     # `scoped` inside a loop/with of this template: the local variables its body reads there,
     # which its override function (hoisted out of the loop) takes from the scope instead
     locals_read: tuple[Binding, ...] = ()
+    quote: str = '"'  # in an attribute value (flavor "attr"): how the value is quoted there
 
 
 @dataclasses.dataclass(frozen=True)
@@ -605,6 +608,8 @@ class Layout:
     # block → the template that places it: the first of the chain (from the root) to define it
     homes: tuple[tuple[str, str], ...] = ()
     inherited: tuple[tuple[str, str], ...] = ()  # the parent chain's `flavors`
+    # blocks in an attribute value (flavor "attr") of the chain: how that value is quoted
+    quotes: tuple[tuple[str, str], ...] = ()
 
 
 @dataclasses.dataclass(frozen=True)

@@ -455,6 +455,7 @@ class Lowerer(FlaskLowering):
         self.blocks_before_extends: list[nodes.Block] = []
         self.parent_sets: frozenset[str] = frozenset()  # top-level {% set %} names of the chain
         self.flavors: list[str] = []  # string contexts being lowered (innermost last)
+        self.attr_quote = '"'  # how the attribute value being lowered is quoted
         self.open_stack: list[str] = []  # names of the elements being built, outermost first
         self.i18n = i18n.settings(self.env)  # None: no i18n extension
         self.eval_autoescape = i18n.eval_autoescape(tree, autoescape) if self.i18n else {}
@@ -651,13 +652,26 @@ class Lowerer(FlaskLowering):
         own = tuple((b.name, b.flavor) for b in self.blocks if b.flavor is not None)
         own_scoped = tuple((b.name, b.passes) for b in self.blocks if b.passes)
         sets = tuple(sorted(n for n, b in self.scope.names.items() if b.kind == "local"))
+        own_quotes = tuple((b.name, b.quote) for b in self.blocks if b.flavor == "attr")
         if not extends:
             homes = tuple((b.name, self.name) for b in self.blocks)
-            return ir.Layout(tuple(self.blocks), None, None, (), own, own_scoped, sets, homes=homes)
+            return ir.Layout(
+                tuple(self.blocks),
+                None,
+                None,
+                (),
+                own,
+                own_scoped,
+                sets,
+                homes=homes,
+                quotes=own_quotes,
+            )
         mark = extends[0]
         parent = self.project_load(mark.parent, mark.node)
         inherited = parent.layout.flavors if parent.layout is not None else ()
         inherited_homes = parent.layout.homes if parent.layout is not None else ()
+        inherited_quotes = parent.layout.quotes if parent.layout is not None else ()
+        quoted = {n for n, _ in inherited_quotes}
         homed = {n for n, _ in inherited_homes}
         names = {n for n, _ in inherited}
         flavors = inherited + tuple((n, f) for n, f in own if n not in names)
@@ -692,6 +706,7 @@ class Lowerer(FlaskLowering):
             homes=inherited_homes
             + tuple((b.name, self.name) for b in self.blocks if b.name not in homed),
             inherited=inherited,
+            quotes=inherited_quotes + tuple((n, q) for n, q in own_quotes if n not in quoted),
         )
 
     # -- content --------------------------------------------------------------------------
@@ -1521,11 +1536,18 @@ class Lowerer(FlaskLowering):
         while k < len(items):
             a = items[k]
             if isinstance(a, Attr):
-                value = (
-                    None
-                    if a.value is None
-                    else ir.AttrValue(tuple(self.parts_content(a.value, "attr")))
-                )
+                # unquoted: "w" when more of the tag follows (an empty value then takes the next
+                # attribute's text as its own), else "s"
+                quote = a.quote or ("w" if k + 1 < len(items) else "s")
+                saved_quote, self.attr_quote = self.attr_quote, quote
+                try:
+                    value = (
+                        None
+                        if a.value is None
+                        else ir.AttrValue(tuple(self.parts_content(a.value, "attr")), quote)
+                    )
+                finally:
+                    self.attr_quote = saved_quote
                 out.append(ir.Attribute(a.name, value))
                 k += 1
                 continue
@@ -2577,6 +2599,7 @@ class Lowerer(FlaskLowering):
                 received=tuple(received),
                 passes=tuple(sorted(b.name for b in scope_passed + top_sets)),
                 locals_read=scope_passed,
+                quote=self.attr_quote if flavor == "attr" else '"',
             )
         )
         from .emit import definitely_raw
@@ -3702,6 +3725,18 @@ def lower_template(
             # (text in the layout's <title> or <textarea>, placed in element content here: the
             # text prints alike there unless it holds "<", which rt.textInElements refuses at
             # run time; an attribute value's text is not decoded alike -- `&copy2` -- so no)
+            if mine == theirs == "attr" and layout is not None:
+                own_quote = next(d.quote for d in layout.blocks if d.name == b)
+                if own_quote != dict(layout.quotes)[b]:
+                    # what ends one of the two attribute values does not end the other
+                    raise ConversionError(
+                        "U001",
+                        f"block {b!r} stands in attribute values quoted differently here and in "
+                        f"{homes[b]}",
+                        line,
+                        1,
+                        "Quote both attribute values alike.",
+                    )
             if mine != theirs and not (mine is None and theirs == "text"):
                 raise ConversionError(
                     "U001",

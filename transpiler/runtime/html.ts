@@ -153,11 +153,37 @@ export function attrString(text: string): any {
  * The value the browser sees for `{{ v }}` inside an attribute value: Markup's HTML decoded; else `str(v)`
  * ("" for Undefined). With autoescape off, the raw `str(v)` is written, so its references get decoded.
  */
-export function attr(v: unknown, autoescape = true): string {
+export function attr(v: unknown, autoescape = true, quote?: string): string {
+  if (quote !== undefined) {
+    const written = v === undefined ? "" : v instanceof SafeHtml ? v.html : autoescape ? escape(v).html : str(v);
+    attrHtml(written, quote);
+  }
   if (v instanceof SafeHtml) return decodeEntities(v.html, true);
   if (autoescape && hasHtml(v)) return decodeEntities(escape(v).html, true); // WTForms fields, labels
   if (v === undefined) return "";
   return autoescape ? str(v) : decodeEntities(str(v), true);
+}
+
+/**
+ * What Jinja writes into an attribute value (`html`), checked not to end that value as the template
+ * quotes it (`"`, `'`; unquoted "s", "w" when more of the tag follows, "u" after the template's
+ * text): a matching quote, or white space, `>` or a leading quote in an unquoted value (and, before
+ * another attribute, nothing at all) ends it there and the browser reads the rest as other attributes, which no React prop can
+ * do. Returns the text with `"` escaped, for a `"`-quoted HTML string.
+ */
+export function attrHtml(html: string, quote: string): string {
+  const ends =
+    quote === '"' || quote === "'"
+      ? html.includes(quote)
+      : /[\t\n\f\r >]/.test(html) || (quote !== "u" && /^["']/.test(html)) || (quote === "w" && html === "");
+  if (ends) {
+    throw new TemplateRuntimeError(
+      `jinja2tsx: the text ${JSON.stringify(html.slice(0, 40))} ends the attribute value it is written in ` +
+        (quote === '"' || quote === "'" ? `(quoted with ${quote})` : "(unquoted)") +
+        ": Jinja2's HTML has other attributes there",
+    );
+  }
+  return html.replaceAll('"', "&quot;");
 }
 
 /** A boolean attribute whose presence is decided by a value: present iff `v` is not Undefined. */
