@@ -624,6 +624,10 @@ SOUP_CONTEXTS = [
         }
     ),
     json.dumps({"x": "", "y": False, "l": [], "d": {}, "t": "b", "a": "", "e": ""}),
+    # quotes and white space that end attribute values where the template writes them
+    json.dumps(
+        {"x": "a \"b\" 'c'", "y": True, "l": [1], "d": {"a": 1}, "t": "i", "a": "", "e": "x"}
+    ),
 ]
 SOUP_EXTENSIONS = ("jinja2.ext.do", "jinja2.ext.loopcontrols")
 SOUP_HTML = [
@@ -640,6 +644,8 @@ SOUP_HTML = [
     "{{ caller() }}", "{{ super() }}", "{% include 'p.html' ignore missing %}", "<b>", "</b>",
     "<i>", "</i>", "<form>", "</form>", "<h1>", "</h1>", "<dl>", "<dt>", "<dd>",
     "<option selected>", "<button>", "</button>", "<label for='{{ x }}'>", "</label>",
+    "<p title={{ x }}>", "<p title='{{ x|safe }}'>", '<i data-a="{{ x|safe }}" b>',
+    "<b c={{ a }}{{ x }} d=1>", "<u e={{ x|safe }}>",
 ]  # fmt: skip
 SOUP_BLOCKS = [
     ("{% if x %}", "{% else %}", "{% endif %}"), ("{% if y %}", "{% elif x %}", "{% endif %}"),
