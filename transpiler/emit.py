@@ -361,8 +361,8 @@ class Emitter(FlaskEmitting):
         self.declared: set[int] = set()
         self.block_flavors: list[str | None] = []  # the blocks being emitted (innermost last)
         self.self_blocks: list[str] = []  # the self.x() calls being emitted (innermost last)
-        # how the attribute value being emitted is quoted in the template ('"', "'", "" for
-        # unquoted): what Jinja writes there must not end it
+        # how the attribute value being emitted is quoted in the template ('"', "'"; unquoted
+        # "s", "u", "w": see part_quote): what Jinja writes there must not end it
         self.attr_quote = '"'
         self.stmts: list[list[str]] = []
         self.needs_fragment = False

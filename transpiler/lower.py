@@ -3630,6 +3630,53 @@ def placed_blocks(
     }
 
 
+def check_placed_blocks(
+    t: ir.Template, placed: dict[str, tuple[str | None, str | None, int]]
+) -> None:
+    """Refuse a block placed again by an override (see ``placed_blocks``) where its overrides
+    cannot render alike at every place of it."""
+    layout = t.layout
+    homes = dict(layout.homes) if layout is not None else {}
+    supers = {b.name for b in layout.blocks if b.super_binding} if layout is not None else set()
+    for b, (mine, theirs, line) in placed.items():
+        if b in supers:
+            # where the override places it, its super() would need the layout's own
+            # content of the block, which only the layout's component renders
+            raise ConversionError(
+                "U001",
+                f"block {b!r} of {homes[b]} placed again here calls super()",
+                line,
+                1,
+                "Write the layout's content of the block here instead of super(), or do not "
+                "place the block again.",
+            )
+        if mine == theirs == "attr" and layout is not None:
+            own_quote = next(d.quote for d in layout.blocks if d.name == b)
+            if own_quote != dict(layout.quotes)[b]:
+                # what ends one of the two attribute values does not end the other
+                raise ConversionError(
+                    "U001",
+                    f"block {b!r} stands in attribute values quoted differently here and in "
+                    f"{homes[b]}",
+                    line,
+                    1,
+                    "Quote both attribute values alike.",
+                )
+        # (text in the layout's <title> or <textarea>, placed in element content here: the
+        # text prints alike there unless it holds "<", which rt.textInElements refuses at
+        # run time; an attribute value's text is not decoded alike -- `&copy2` -- so no)
+        if mine != theirs and not (mine is None and theirs == "text"):
+            raise ConversionError(
+                "U001",
+                f"block {b!r} is {FLAVOR_LABEL[mine]} here and {FLAVOR_LABEL[theirs]} in "
+                f"{homes[b]}: its overrides cannot fit both places",
+                line,
+                1,
+                "Place the block where the layout's element holds the same kind of content, "
+                "or give it another name here.",
+            )
+
+
 def lower_template(
     source: str, name: str, env: jinja2.Environment, project: "Project | None" = None
 ) -> ir.Template:
@@ -3707,46 +3754,7 @@ def lower_template(
                 break
             html_blocks |= more_html
             raw_blocks |= more_raw
-        placed = placed_blocks(lowered, nested)
-        homes = dict(layout.homes) if layout is not None else {}
-        supers = {b.name for b in layout.blocks if b.super_binding} if layout is not None else set()
-        for b, (mine, theirs, line) in placed.items():
-            if b in supers:
-                # where the override places it, its super() would need the layout's own
-                # content of the block, which only the layout's component renders
-                raise ConversionError(
-                    "U001",
-                    f"block {b!r} of {homes[b]} placed again here calls super()",
-                    line,
-                    1,
-                    "Write the layout's content of the block here instead of super(), or do not "
-                    "place the block again.",
-                )
-            # (text in the layout's <title> or <textarea>, placed in element content here: the
-            # text prints alike there unless it holds "<", which rt.textInElements refuses at
-            # run time; an attribute value's text is not decoded alike -- `&copy2` -- so no)
-            if mine == theirs == "attr" and layout is not None:
-                own_quote = next(d.quote for d in layout.blocks if d.name == b)
-                if own_quote != dict(layout.quotes)[b]:
-                    # what ends one of the two attribute values does not end the other
-                    raise ConversionError(
-                        "U001",
-                        f"block {b!r} stands in attribute values quoted differently here and in "
-                        f"{homes[b]}",
-                        line,
-                        1,
-                        "Quote both attribute values alike.",
-                    )
-            if mine != theirs and not (mine is None and theirs == "text"):
-                raise ConversionError(
-                    "U001",
-                    f"block {b!r} is {FLAVOR_LABEL[mine]} here and {FLAVOR_LABEL[theirs]} in "
-                    f"{homes[b]}: its overrides cannot fit both places",
-                    line,
-                    1,
-                    "Place the block where the layout's element holds the same kind of content, "
-                    "or give it another name here.",
-                )
+        check_placed_blocks(lowered, placed_blocks(lowered, nested or {}))
         return lowered
 
     try:
