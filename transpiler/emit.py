@@ -1750,6 +1750,10 @@ class Emitter(FlaskEmitting):
             e = self.expr(n.expr)
             if flavor == "html":
                 return f"rt.out({e})" if n.autoescape else f"rt.out({e}, false)"
+            if flavor == "text" and not (n.autoescape and n.safety == "no"):
+                # <title>/<textarea> text: Markup (or unescaped text) may end the element where
+                # Jinja writes it, and its references decode as in content: when it renders
+                return f"rt.rcdata({e}, {'true' if n.autoescape else 'false'})"
             if flavor == "attr" and (
                 self.attr_quote in ("s", "u", "w") or not (n.autoescape and n.safety == "no")
             ):

@@ -186,6 +186,24 @@ export function attrHtml(html: string, quote: string): string {
   return html.replaceAll('"', "&quot;");
 }
 
+/**
+ * The text `{{ v }}` gives inside `<title>` or `<textarea>` (escapable raw text): what Jinja writes
+ * (Markup's HTML, else escaped, or `str(v)` with autoescape off) with its character references
+ * decoded as in content. Where that writes an end tag of either element, the browser ends the
+ * element there, which React cannot: a `jinja2tsx:` error.
+ */
+export function rcdata(v: unknown, autoescape = true): string {
+  const written = v === undefined ? "" : v instanceof SafeHtml ? v.html : autoescape ? escape(v).html : str(v);
+  const end = /<\/(title|textarea)([\t\n\f\r />]|$)/i.exec(written);
+  if (end) {
+    throw new TemplateRuntimeError(
+      `jinja2tsx: the text ${JSON.stringify(written.slice(0, 40))} writes "${end[0]}" inside <${end[1].toLowerCase()}>, ` +
+        "which ends the element there in Jinja2's HTML",
+    );
+  }
+  return decodeEntities(written, false);
+}
+
 /** A boolean attribute whose presence is decided by a value: present iff `v` is not Undefined. */
 /**
  * What a `{% filter %}` block writes: Jinja writes the filter's result as it is, unescaped (a str
