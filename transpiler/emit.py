@@ -178,7 +178,15 @@ def _raw(n: ir.Node, definite: bool) -> bool:
     if isinstance(n, ir.FilterBlock):
         return True
     if isinstance(n, ir.Comment):
-        return any(isinstance(c, (ir.Set, ir.SetAttr, ir.Do)) for c in walk_nodes(n.body))
+        # its side effects; or a value that may hold "-->" (Markup, unescaped text): Jinja's
+        # comment then ends early and the rest is content, as the browser reads the same HTML
+        # string (no guard prints it otherwise: definite or not)
+        return any(
+            isinstance(c, (ir.Set, ir.SetAttr, ir.Do))
+            or isinstance(c, ir.Output)
+            and (c.safety != "no" or not c.autoescape)
+            for c in walk_nodes(n.body)
+        )
     if isinstance(n, ir.Element):
         return inexpressible(n)
     if isinstance(n, ir.If):
