@@ -1365,6 +1365,14 @@ class Lowerer(FlaskLowering):
                     f"<{name}> is open)",
                     tok.offset,
                 )
+            if nxt is None and self.nested_bodies and name in OPTIONAL_END:
+                self.fail(
+                    "H103",
+                    f"<{tok.source_name}> has no end tag at the end of a block, macro or call "
+                    "body: what is written after the body goes on inside it in the browser "
+                    f"(add </{name}>)",
+                    tok.offset,
+                )
             if nxt is None or isinstance(nxt, EndTagTok):
                 self.fail("H103", f"<{tok.source_name}> is never closed", tok.offset)
             self.fail(
@@ -1376,10 +1384,12 @@ class Lowerer(FlaskLowering):
 
     def may_close_implicitly(self, name: str) -> bool:
         """Closing ``name`` here gives the browser's tree only if what follows would close it:
-        an end tag, the end of the template, or a start tag implying its end."""
+        an end tag, the end of the template, or a start tag implying its end. (The end of a
+        block, macro or call body is not the end of the output: what the layout, the caller or
+        the rest of the template writes next goes on inside the element in the browser.)"""
         nxt = self.peek()
         if nxt is None:
-            return True
+            return not self.nested_bodies
         if isinstance(nxt, EndTagTok):
             return end_tag_ends(name, nxt.name)
         if isinstance(nxt, StartTagTok):
