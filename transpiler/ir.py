@@ -416,6 +416,9 @@ class Template:
     # end tags with no start tag at its top level: dropped, as a browser drops them when the
     # template is the page; an include of it is refused (they may close the includer's elements)
     stray_end_tags: tuple[str, ...] = ()
+    # elements without end tag that the end of the template closes: an include of it must be
+    # followed by what closes them too
+    open_at_end: tuple[str, ...] = ()
 
     @property
     def warnings(self) -> tuple[Any, ...]:

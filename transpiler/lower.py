@@ -441,6 +441,7 @@ class Lowerer(FlaskLowering):
         self.left_out: list[tuple[ir.MacroInfo, int]] = []  # macros left out, with their lines
         self.nested_bodies = 0  # macro, call and block bodies being lowered (nested_body)
         self.stray_end_tags: set[str] = set()  # end tags without start tag at the top level
+        self.open_at_end: set[str] = set()  # elements the end of the template closes
         self.root_region = Region()
         self.scope = Scope(None, self.root_region)
         self.wrappers: list[tuple[nodes.Expr, tuple[str, ...]]] = []  # test, tags outermost first
@@ -589,6 +590,7 @@ class Lowerer(FlaskLowering):
             assumptions=tuple(self.assumptions),
             left_out=tuple(self.left_out),
             stray_end_tags=tuple(sorted(self.stray_end_tags)),
+            open_at_end=tuple(sorted(self.open_at_end)),
         )
 
     def exported_macros(self) -> tuple[ir.MacroInfo, ...]:
@@ -1389,7 +1391,7 @@ class Lowerer(FlaskLowering):
         the rest of the template writes next goes on inside the element in the browser.)"""
         nxt = self.peek()
         if nxt is None:
-            return not self.nested_bodies
+            return self.closed_by_end(name)
         if isinstance(nxt, EndTagTok):
             return end_tag_ends(name, nxt.name)
         if isinstance(nxt, StartTagTok):
@@ -1435,7 +1437,16 @@ class Lowerer(FlaskLowering):
                 return self._follows_closer_from(it.node, name, tok)
             # an opening block: what starts it must close the element too
             continue
-        return True  # end of template
+        return self.closed_by_end(name)
+
+    def closed_by_end(self, name: str) -> bool:
+        """At the end of the tokens, is an open ``<name>`` closed? At the end of the template
+        (remembered: an include of the template must be followed by what closes it); not at
+        the end of a block, macro or call body, after which more output follows."""
+        if self.nested_bodies:
+            return False
+        self.open_at_end.add(name)
+        return True
 
     def _follows_closer_from(self, block: nodes.Node, name: str, tok: HtmlToken) -> bool:
         saved = self.pos
@@ -2372,6 +2383,15 @@ class Lowerer(FlaskLowering):
         if chosen == self.name and self.project is not None and not self._crossed_macros():
             return [self.self_include(node)]
         module = self.project_load(chosen, node)
+        for name in module.open_at_end:
+            if not self._closes_from(self.pos, name):
+                self.node_fail(
+                    "H103",
+                    f"{chosen} ends with <{name}> open (its end tag left out): included here, "
+                    f"what follows the include goes on inside it in the browser",
+                    node,
+                    f"Add </{name}> at the end of {chosen}.",
+                )
         if module.stray_end_tags:
             tags = ", ".join(f"</{t}>" for t in module.stray_end_tags)
             self.node_fail(
