@@ -419,6 +419,7 @@ class Template:
     # elements without end tag that the end of the template closes: an include of it must be
     # followed by what closes them too
     open_at_end: tuple[str, ...] = ()
+    p_closer: str | None = None  # a start tag it may write that ends a <p> open around it
 
     @property
     def warnings(self) -> tuple[Any, ...]:
@@ -443,6 +444,8 @@ class MacroInfo:
     module: str  # defining template's name
     context_free: bool = True  # reads only its parameters, globals, macros and imports
     jsx_ok: bool = True  # its body can be JSX (no raw HTML at its root, caller() only printed)
+    # a start tag its output may write that ends a <p> open around the call (lowering.closer_inside)
+    p_closer: str | None = None
     top_level: bool = False  # defined at the top level of its template (importable)
     # context variables (props of the defining template) it reads, directly or through the
     # macros it calls: a module-level macro receives them as its first argument
@@ -553,6 +556,7 @@ class Include(Node):
     recursive: bool = False
     scope: tuple[tuple[str, "Binding"], ...] = ()
     with_context: bool = True
+    p_closer: str | None = None  # a start tag the partial may write that ends a <p> around it
 
 
 @dataclasses.dataclass(frozen=True)

@@ -591,6 +591,7 @@ class Lowerer(FlaskLowering):
             left_out=tuple(self.left_out),
             stray_end_tags=tuple(sorted(self.stray_end_tags)),
             open_at_end=tuple(sorted(self.open_at_end)),
+            p_closer=(lambda c: c.tag.lower() if c is not None else None)(closer_inside(body)),
         )
 
     def exported_macros(self) -> tuple[ir.MacroInfo, ...]:
@@ -2053,6 +2054,8 @@ class Lowerer(FlaskLowering):
         from .emit import body_jsx_ok
 
         info.jsx_ok = body_jsx_ok(tuple(body))
+        closer = closer_inside(body)
+        info.p_closer = closer.tag.lower() if closer is not None else None
         if outer.parent is None and outer.macro is None:
             self.macros.append(info)
         return ir.MacroDef(
@@ -2423,7 +2426,11 @@ class Lowerer(FlaskLowering):
                     )
                 self.forward_flask(p, b)
                 props.append((p.name, ir.Var(node.lineno, b)))
-        return [ir.Include(node.lineno, chosen, module.component, tuple(props))]
+        return [
+            ir.Include(
+                node.lineno, chosen, module.component, tuple(props), p_closer=module.p_closer
+            )
+        ]
 
     def self_include(self, node: nodes.Include) -> ir.Include:
         """``{% include %}`` of this very template (a navigation tree rendering its children):
@@ -3870,6 +3877,11 @@ def closer_inside(children: list[ir.Node]) -> ir.Element | None:
             continue
         if isinstance(n, ir.MacroDef):
             continue  # rendered where the macro is called
+        # a macro's or partial's output, which may write such a tag itself
+        called = n.expr.info if isinstance(n, ir.Output) and isinstance(n.expr, ir.MacroCall) else n
+        tag = getattr(called, "p_closer", None)
+        if tag is not None:
+            return ir.Element(n.line, tag, (), ())
         values = [getattr(n, f.name) for f in dataclasses.fields(n)]  # type: ignore[arg-type]
         while values:  # the bodies of Jinja constructs, in tuples (and (test, body) pairs)
             v = values.pop()
