@@ -100,22 +100,29 @@ def test_random_statements_render_like_jinja(statements: tuple[Rendered, int]) -
     _compare_all(rendered, STATEMENT_CONTEXTS)
 
 
+def _convert_folder(
+    folder: Path, files: dict[str, str], options: dict[str, object]
+) -> tuple[TemplateResult, dict[str, str]]:
+    """Write a multi-template case and convert it as one project: main.html's result, and
+    every module written."""
+    folder.mkdir()
+    for name, text in files.items():
+        (folder / name).write_text(text, encoding="utf-8")
+    env = converter_environment(options, folder, AppNames.declared(), ())
+    results = convert_names(folder, discover(folder), env)
+    entry = next(r for r in results if r.name == "main.html")
+    return entry, {r.output: r.tsx or "" for r in results if r.tsx}
+
+
 def test_random_projects_render_like_jinja(tmp_path: Path) -> None:
     """Layouts, overrides with super(), includes and imports: 200 seeded four-template projects."""
     converted = []
     for seed in range(200):
         files = ProjectTemplates(seed).project()
-        folder = tmp_path / str(seed)
-        folder.mkdir()
-        for name, text in files.items():
-            (folder / name).write_text(text, encoding="utf-8")
-        env = converter_environment({}, folder, AppNames.declared(), ())
-        results = convert_names(folder, discover(folder), env)
-        entry = next(r for r in results if r.name == "main.html")
+        entry, modules = _convert_folder(tmp_path / str(seed), files, {})
         if not entry.ok:
             assert entry.diagnostics, f"seed {seed}: refused without a diagnostic"
             continue
-        modules = {r.output: r.tsx or "" for r in results if r.tsx}
         converted.append((seed, files, entry, modules))
     assert len(converted) >= 130, f"only {len(converted)} of 200 projects converted"
     reacts = render_react([(m, e.output, PROJECT_CONTEXTS) for _, _, e, m in converted])
@@ -136,18 +143,11 @@ def test_random_layout_chains_render_like_jinja(tmp_path: Path) -> None:
     converted = []
     for seed in range(500):
         files, html_blocks = ChainTemplates(seed).project()
-        folder = tmp_path / str(seed)
-        folder.mkdir()
-        for name, text in files.items():
-            (folder / name).write_text(text, encoding="utf-8")
         options = {"html_blocks": html_blocks} if html_blocks else {}
-        env = converter_environment(options, folder, AppNames.declared(), ())
-        results = convert_names(folder, discover(folder), env)
-        entry = next(r for r in results if r.name == "main.html")
+        entry, modules = _convert_folder(tmp_path / str(seed), files, options)
         internal = [d for d in entry.diagnostics if d.code == "E001"]
         assert not internal, f"seed {seed}: {internal[0].message}\n{files}"
         if entry.ok:
-            modules = {r.output: r.tsx or "" for r in results if r.tsx}
             converted.append((seed, files, entry, modules))
     assert len(converted) >= 110, f"only {len(converted)} of 500 chains converted"
     reacts = render_react([(m, e.output, CHAIN_CONTEXTS) for _, _, e, m in converted])
