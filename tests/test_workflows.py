@@ -390,12 +390,19 @@ def test_configured_html_blocks(project: Path) -> None:
     layout = (project / "web" / "layouts" / "section.tsx").read_text()
     assert "rt.textBlock(blocks.section_content" in layout  # its <div> holds an HTML string
     assert "rt.block(blocks.section_content" not in layout
+    configured = (project / "pyproject.toml").read_text()
     configure(project, '"index.html" = ["nope"]\n')
     typo = run("check", "templates", cwd=project)
     assert typo.returncode == 1
     assert "T007 [tool.jinja2tsx.html_blocks] lists block 'nope'" in typo.stdout
+    (project / "pyproject.toml").write_text(configured)
+    configure(project, '"layouts/gone.html" = ["content"]\n')  # no such template
+    gone = run("check", "templates", cwd=project)
+    assert gone.returncode == 2 and "names 'layouts/gone.html', which no templates" in gone.stderr
+    (project / "pyproject.toml").write_text(configured)
     configure(project, '"about.html" = "content"\n')
-    assert run("check", "templates", cwd=project).returncode == 2  # a list, not a string
+    wrong = run("check", "templates", cwd=project)
+    assert wrong.returncode == 2 and "maps template names to lists of block names" in wrong.stderr
 
 
 def test_check_in_worker_processes_reports_what_one_process_does(tmp_path: Path) -> None:

@@ -157,6 +157,7 @@ def cmd_convert(args: argparse.Namespace) -> int:
     quiet = args.quiet
     reports: list[Report] = []
     groups, search_path = _shadowing(_selection(args.src, cfg), cfg, quiet)
+    _check_html_blocks(cfg, search_path)
     for root, names in groups:
         bar = ProgressBar("converting", enabled=False if quiet else None)
         try:
@@ -237,6 +238,18 @@ def _shadowing(
     return out, search_path
 
 
+def _check_html_blocks(cfg: Config, search_path: list[Path]) -> None:
+    """A template named in [tool.jinja2tsx.html_blocks] that no templates folder has is a
+    mistake in the settings (a typo, a moved layout), not something to ignore."""
+    for name in cfg.html_blocks:
+        if not any((folder / name).is_file() for folder in search_path):
+            folders = ", ".join(str(f) for f in search_path)
+            raise UsageError(
+                f"{cfg.path}: [tool.jinja2tsx.html_blocks] names {name!r}, which no templates "
+                f"folder has ({folders})"
+            )
+
+
 def cmd_check(args: argparse.Namespace) -> int:
     cfg = _config(args)
     options = _options(args, cfg)
@@ -244,6 +257,7 @@ def cmd_check(args: argparse.Namespace) -> int:
     total = failed = 0
     uses: list[tuple[Path, AppUse]] = []
     groups, search_path = _shadowing(_selection(args.src, cfg), cfg)
+    _check_html_blocks(cfg, search_path)
     cache = cache_folder(cfg.base, args.cache)
     for root, results in check_folders(groups, search_path, options, cache):
         total += len(results)
@@ -302,6 +316,7 @@ def cmd_diff(args: argparse.Namespace) -> int:
         name = template.resolve().relative_to(root).as_posix()
     except ValueError:
         raise UsageError(f"{template} is not inside the templates folder {root}") from None
+    _check_html_blocks(cfg, [root])
     (result,) = convert_names(root, [name], options.environment(root))
     if not result.ok:
         _print_diagnostics([_rooted(d, root) for d in result.diagnostics])
