@@ -3630,19 +3630,16 @@ FLAVOR_LABEL = {
 
 
 def nested_blocks(tree: nodes.Template) -> dict[str, int]:
-    """The blocks of ``tree`` nested in another block, with their lines (one walk)."""
+    """The blocks of ``tree`` nested in another block, with their lines (from the tree's
+    cached index: its blocks and each node's parent)."""
+    index = index_of(tree)
     out: dict[str, int] = {}
-
-    def walk(node: nodes.Node, inside: bool) -> None:
-        for child in node.iter_child_nodes():
-            if isinstance(child, nodes.Block):
-                if inside:
-                    out[child.name] = child.lineno
-                walk(child, True)
-            else:
-                walk(child, inside)
-
-    walk(tree, False)
+    for block in index.of(nodes.Block):
+        parent = index.parents.get(id(block))
+        while parent is not None and not isinstance(parent, nodes.Block):
+            parent = index.parents.get(id(parent))
+        if parent is not None:
+            out[block.name] = block.lineno
     return out
 
 
