@@ -364,6 +364,9 @@ class Emitter(FlaskEmitting):
         self.runtime_import = runtime_import
         self.source_label = source_label
         self.pre_depth = 0  # >0 while emitting the inside of <pre>/<textarea>/<listing>
+        # >0 while emitting HTML that is not element content (script/style text, attribute values)
+        self.not_content = 0
+        self.in_comment = 0  # >0 inside an HTML comment's text
         self.used: set[str] = set(JS_RESERVED) | {template.component}
         self.names: dict[int, str] = {}
         self.declared: set[int] = set()
@@ -1547,7 +1550,7 @@ class Emitter(FlaskEmitting):
         props = self.jsx_attrs(el)
         if el.raw_text:
             if lower in ("script", "style"):
-                html = self.string(el.children, "html")
+                html = self.not_content_string(el.children)
                 props.append(f"dangerouslySetInnerHTML={{{{ __html: {html} }}}}")
                 return f"<{tag} {' '.join(props)} />"
             value = self.string(el.children, "text")
@@ -1757,7 +1760,13 @@ class Emitter(FlaskEmitting):
                 return self.self_block(n.expr, flavor)
             e = self.expr(n.expr)
             if flavor == "html":
-                return f"rt.out({e})" if n.autoescape else f"rt.out({e}, false)"
+                # HTML printed in element content must end back in content (rt.content)
+                fn = (
+                    "rt.out"
+                    if self.not_content or (n.autoescape and n.safety == "no")
+                    else "rt.commentOut" if self.in_comment else "rt.content"
+                )
+                return f"{fn}({e})" if n.autoescape else f"{fn}({e}, false)"
             if flavor == "text" and not (n.autoescape and n.safety == "no"):
                 # <title>/<textarea> text: Markup (or unescaped text) may end the element where
                 # Jinja writes it, and its references decode as in content: when it renders
@@ -1804,7 +1813,11 @@ class Emitter(FlaskEmitting):
             return f'({c} ? {open_} : "") + {self.string(n.children, flavor)} + ({c} ? "</{n.element.tag}>" : "")'
         if isinstance(n, ir.Comment):
             # (in an attribute value or <title>, an override's comment is text like the rest)
-            return f'"<!--" + {self.string(n.body, flavor)} + "-->"'
+            self.in_comment += 1
+            try:
+                return f'"<!--" + {self.string(n.body, flavor)} + "-->"'
+            finally:
+                self.in_comment -= 1
         if isinstance(n, ir.Doctype):
             if flavor == "html":
                 return js_str(n.raw)
@@ -1900,7 +1913,11 @@ class Emitter(FlaskEmitting):
             if isinstance(p, ir.Text):
                 parts.append(js_str(_attr_escape(decode_attr(p.raw))))
             else:
-                s = self.string_node(p, "html")
+                self.not_content += 1
+                try:
+                    s = self.string_node(p, "html")
+                finally:
+                    self.not_content -= 1
                 if s is not None:
                     parts.append(f"rt.attrHtml({s}, {js_str(part_quote(value))})")
         return concat(parts)
@@ -1916,7 +1933,19 @@ class Emitter(FlaskEmitting):
         open_ = self.string_open_tag(el)
         if el.void:
             return open_
-        return concat([open_, self.string(el.children, "html"), js_str(f"</{el.tag}>")])
+        if el.raw_text and el.tag.lower() in ("script", "style"):
+            inside = self.not_content_string(el.children)
+        else:
+            inside = self.string(el.children, "html")
+        return concat([open_, inside, js_str(f"</{el.tag}>")])
+
+    def not_content_string(self, nodes: Iterable[ir.Node]) -> str:
+        """HTML written where the parser does not read content (script or style text)."""
+        self.not_content += 1
+        try:
+            return self.string(nodes, "html")
+        finally:
+            self.not_content -= 1
 
 
 # ----------------------------------------------------------------------------- helpers

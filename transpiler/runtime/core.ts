@@ -1088,6 +1088,116 @@ export function out(v: unknown, autoescape = true): string {
   return autoescape ? escape(v).html : str(v);
 }
 
+/** Elements whose content the HTML parser reads as text up to their own end tag. */
+const RAW_TEXT_ELEMENTS = new Set([
+  "script", "style", "textarea", "title", "xmp", "iframe", "noembed", "noframes", "noscript",
+]);
+
+/**
+ * Where `html`, read by the HTML parser from content, stops being read as tags and text: the offset of
+ * a start tag, end tag or comment it never finishes, or of a raw-text element (`<script>`, `<style>`,
+ * `<textarea>`...) it never closes; -1 when it ends back in content.
+ */
+export function leavesContentAt(html: string): number {
+  let i = html.indexOf("<");
+  while (i !== -1) {
+    const next = html.charAt(i + 1);
+    let end: number;
+    if (html.startsWith("<!--", i)) {
+      if (html.startsWith("<!-->", i)) end = i + 5;
+      else if (html.startsWith("<!--->", i)) end = i + 6;
+      else {
+        const close = html.indexOf("-->", i + 4);
+        if (close === -1) return i;
+        end = close + 3;
+      }
+    } else if (next === "!" || next === "?" || (next === "/" && !/[A-Za-z]/.test(html.charAt(i + 2)))) {
+      // doctype, bogus comment (`<!x>`, `<?x>`, `</1>`), or `</>` (dropped): up to the next ">"
+      const close = html.indexOf(">", i + 2);
+      if (close === -1) return i;
+      end = close + 1;
+    } else if (/[A-Za-z]/.test(next) || next === "/") {
+      end = tagEnd(html, i);
+      if (end === -1) return i;
+      const m = next === "/" ? null : /^<([^\t\n\f\r />]+)/.exec(html.slice(i, i + 40));
+      const name = m ? m[1].toLowerCase() : "";
+      if (name === "plaintext") return i;
+      if (RAW_TEXT_ELEMENTS.has(name)) {
+        // its text runs to `</name` followed by white space, "/" or ">" (any case; `<script/>`
+        // is no empty element in HTML)
+        const re = new RegExp(`</${name}[\\t\\n\\f\\r />]`, "gi");
+        re.lastIndex = end;
+        const closing = re.exec(html);
+        // (a comment that opens a nested <script> inside script text changes where it ends: refused)
+        const inner = closing ? html.slice(end, closing.index) : "";
+        if (!closing || (name === "script" && /<!--/.test(inner) && /<script/i.test(inner))) return i;
+        end = tagEnd(html, closing.index);
+        if (end === -1) return i;
+      }
+    } else {
+      end = i + 1; // "<" before anything else is text
+    }
+    i = html.indexOf("<", end);
+  }
+  return -1;
+}
+
+/** Offset just past the ">" ending the tag that starts at `start`, quoted attribute values skipped; -1 if none. */
+function tagEnd(html: string, start: number): number {
+  let i = start + 1;
+  while (i < html.length) {
+    const c = html.charAt(i);
+    if (c === ">") return i + 1;
+    if (c === "=") {
+      let j = i + 1;
+      while (j < html.length && "\t\n\f\r ".includes(html.charAt(j))) j++;
+      const q = html.charAt(j);
+      if (q === '"' || q === "'") {
+        const close = html.indexOf(q, j + 1);
+        if (close === -1) return -1;
+        i = close + 1;
+        continue;
+      }
+      i = j;
+      continue;
+    }
+    i++;
+  }
+  return -1;
+}
+
+/**
+ * What Jinja writes for `{{ v }}` in element content written as an HTML string (`out`), failing the
+ * render when it is HTML that leaves the parser outside content: the browser would read the rest of
+ * Jinja's page as script text, a comment or an attribute, and the component's own HTML after it is
+ * written differently.
+ */
+export function content(v: unknown, autoescape = true): string {
+  return checkedContent(out(v, autoescape), 0);
+}
+
+/**
+ * `content` for a value printed inside an HTML comment: what follows a "-->" in it is content, which
+ * may end in a comment of its own (the template's "-->" closes it).
+ */
+export function commentOut(v: unknown, autoescape = true): string {
+  const html = out(v, autoescape);
+  const m = /--!?>/.exec(html);
+  return m === null ? html : checkedContent(html, m.index + m[0].length, true);
+}
+
+function checkedContent(html: string, from: number, inComment = false): string {
+  const at = html.indexOf("<", from) === -1 ? -1 : leavesContentAt(html.slice(from)) + from;
+  if (at >= from && !(inComment && html.startsWith("<!--", at))) {
+    throw new TemplateRuntimeError(
+      `jinja2tsx: the HTML ${JSON.stringify(html.slice(at, at + 40))}, printed in element content, ` +
+        "does not end what it starts (a tag, comment, or <script>/<style>/<textarea> without its end " +
+        "tag): the browser reads the rest of the page inside it, which the component writes otherwise",
+    );
+  }
+  return html;
+}
+
 /** Python `len(v)` (Undefined → 0; generators → TemplateTypeError). */
 export function len(v: unknown): number {
   if (typeof v === "string") return cpLen(v);
