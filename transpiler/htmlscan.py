@@ -274,7 +274,17 @@ _BUILDER: _Builder | None = None
 
 
 def scan(text: str) -> list[HtmlToken]:
-    """Parse holed template text into HTML tokens. Raises HtmlSyntaxError with an offset."""
+    """Parse holed template text into HTML tokens. Raises HtmlSyntaxError with an offset.
+
+    The same text is scanned again and again in one run: a layout's body for each page that
+    extends it, every lowering pass of a template, each retry of a rewrite. The tokens are
+    never changed once built, so a text's list is kept and handed out again (the caller must
+    not change it)."""
+    return _scan_cached(text)
+
+
+@functools.lru_cache(maxsize=1024)
+def _scan_cached(text: str) -> list[HtmlToken]:
     global _PARSER, _BUILDER
     if _PARSER is None:
         # the builder runs inline, as the LALR parser reduces each rule: no parse tree is built
