@@ -1131,6 +1131,8 @@ export function leavesContentAt(html: string): number {
         // (a comment that opens a nested <script> inside script text changes where it ends: refused)
         const inner = closing ? html.slice(end, closing.index) : "";
         if (!closing || (name === "script" && /<!--/.test(inner) && /<script/i.test(inner))) return i;
+        // (inside <svg> or <math> the element's text is read as content: what it opens counts)
+        if (/<(svg|math)[\t\n\f\r />]/i.test(html) && leavesContentAt(inner) !== -1) return i;
         end = tagEnd(html, closing.index);
         if (end === -1) return i;
       }
@@ -1142,25 +1144,31 @@ export function leavesContentAt(html: string): number {
   return -1;
 }
 
-/** Offset just past the ">" ending the tag that starts at `start`, quoted attribute values skipped; -1 if none. */
+/**
+ * Offset just past the ">" ending the tag (start or end tag) that starts at `start`, read as the HTML
+ * tokenizer reads attributes (a quote only opens a value after "name="); -1 if the tag never ends.
+ */
 function tagEnd(html: string, start: number): number {
-  let i = start + 1;
+  const ws = (c: string) => c === " " || c === "\t" || c === "\n" || c === "\f" || c === "\r";
+  let i = start + (html.charAt(start + 1) === "/" ? 2 : 1);
+  while (i < html.length && !ws(html.charAt(i)) && html.charAt(i) !== "/" && html.charAt(i) !== ">") i++;
+  let state: "before" | "name" | "after" | "value" | "quoted" | "unquoted" = "before";
   while (i < html.length) {
     const c = html.charAt(i);
-    if (c === ">") return i + 1;
-    if (c === "=") {
-      let j = i + 1;
-      while (j < html.length && "\t\n\f\r ".includes(html.charAt(j))) j++;
-      const q = html.charAt(j);
-      if (q === '"' || q === "'") {
-        const close = html.indexOf(q, j + 1);
-        if (close === -1) return -1;
-        i = close + 1;
-        continue;
-      }
-      i = j;
+    if (state === "value" && (c === '"' || c === "'")) {
+      const close = html.indexOf(c, i + 1);
+      if (close === -1) return -1;
+      i = close + 1;
+      state = "quoted";
       continue;
     }
+    if (c === ">") return i + 1;
+    if (state === "before") state = ws(c) || c === "/" ? "before" : "name";
+    else if (state === "name") state = c === "=" ? "value" : ws(c) ? "after" : c === "/" ? "before" : "name";
+    else if (state === "after") state = c === "=" ? "value" : ws(c) ? "after" : c === "/" ? "before" : "name";
+    else if (state === "value") state = ws(c) ? "value" : "unquoted";
+    else if (state === "quoted") state = ws(c) || c === "/" ? "before" : "name";
+    else state = ws(c) ? "before" : "unquoted";
     i++;
   }
   return -1;
