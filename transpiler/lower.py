@@ -3175,7 +3175,7 @@ def loop_control_outside_loop(tree: nodes.Template) -> tuple[nodes.Node, str] | 
         for child in node.iter_child_nodes():
             visit(child, in_loop, where)
 
-    if tree.find(nodes.Break) is None and tree.find(nodes.Continue) is None:
+    if not index_of(tree).of(nodes.Break, nodes.Continue):  # (the index lowering uses anyway)
         return None
     visit(tree, False, "")
     return found[0] if found else None
