@@ -133,6 +133,12 @@ def test_diff_previews_and_writes_nothing(project: Path) -> None:
     plain = run("diff", str(target), "--out", "web", cwd=project, env={"NO_COLOR": "1"})
     assert "\033[" not in plain.stdout and "+" in plain.stdout
 
+    # a template that does not convert: its diagnostics name it as check does (and as typed)
+    (project / "templates" / "bad.html").write_text("{% extends layout %}\n")
+    refused = run("diff", "templates/bad.html", "--out", "web", cwd=project)
+    assert refused.returncode == 1 and not refused.stdout
+    assert refused.stderr.startswith("templates/bad.html:1:1: T003 "), refused.stderr
+
 
 def test_check_exit_codes_and_json(project: Path) -> None:
     ok = run("check", "templates", cwd=project)

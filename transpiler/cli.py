@@ -146,6 +146,15 @@ def _rooted(d: Diagnostic, root: Path) -> Diagnostic:
     return Diagnostic(d.code, d.message, path, d.line, d.column, d.hint)
 
 
+def _as_given(folder: Path) -> Path:
+    """``folder`` relative to the working directory when it is inside it (diagnostic paths read
+    as ``check`` prints them, and as the user typed the template)."""
+    try:
+        return folder.relative_to(Path.cwd().resolve())
+    except ValueError:
+        return folder
+
+
 def cmd_convert(args: argparse.Namespace) -> int:
     cfg = _config(args)
     out = args.out or (str(cfg.resolve(cfg.out)) if cfg.out else None)
@@ -319,7 +328,7 @@ def cmd_diff(args: argparse.Namespace) -> int:
     _check_html_blocks(cfg, [root])
     (result,) = convert_names(root, [name], options.environment(root))
     if not result.ok:
-        _print_diagnostics([_rooted(d, root) for d in result.diagnostics])
+        _print_diagnostics([_rooted(d, _as_given(root)) for d in result.diagnostics])
         return EXIT_REPORT
     warnings: list[str] = []
     text = result.tsx or ""
