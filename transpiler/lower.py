@@ -509,12 +509,17 @@ class Lowerer(FlaskLowering):
         return line, src - self.line_starts[line - 1] + 1
 
     def fail(
-        self, code: str, message: str, offset: int | None = None, line: int | None = None
+        self,
+        code: str,
+        message: str,
+        offset: int | None = None,
+        line: int | None = None,
+        hint: str = "",
     ) -> NoReturn:
         col = 1
         if offset is not None:
             line, col = self.position(offset)
-        raise ConversionError(code, message, line or 1, col)
+        raise ConversionError(code, message, line or 1, col, hint)
 
     def node_fail(self, code: str, message: str, node: nodes.Node, hint: str = "") -> NoReturn:
         raise ConversionError(code, message, node.lineno or 1, 1, hint)
@@ -1372,12 +1377,17 @@ class Lowerer(FlaskLowering):
                 self.fail(
                     "H103",
                     f"<{tok.source_name}> has no end tag at the end of a block, macro or call "
-                    "body: what is written after the body goes on inside it in the browser "
-                    f"(add </{name}>)",
+                    "body: what is written after the body goes on inside it in the browser",
                     tok.offset,
+                    hint=f"Add </{name}> before the end of the body.",
                 )
             if nxt is None or isinstance(nxt, EndTagTok):
-                self.fail("H103", f"<{tok.source_name}> is never closed", tok.offset)
+                self.fail(
+                    "H103",
+                    f"<{tok.source_name}> is never closed",
+                    tok.offset,
+                    hint=f"Add </{name}> where the element ends, inside the same Jinja block.",
+                )
             self.fail(
                 "H101",
                 f"<{tok.source_name}> is opened inside a Jinja block and closed outside it",
