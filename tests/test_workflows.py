@@ -149,6 +149,8 @@ def test_check_exit_codes_and_json(project: Path) -> None:
     assert concise.returncode == 1
     assert "templates/bad.html:1:1: T003 " in concise.stdout  # the report, as ruff writes it
     assert "1 of " in concise.stderr and "T003" not in concise.stderr  # the summary
+    one = run("check", "templates/bad.html", cwd=project)  # as pre-commit passes files
+    assert one.stdout.startswith("templates/bad.html:1:1: T003 "), one.stdout
 
     as_json = run("check", "templates", "--format", "json", cwd=project)
     assert as_json.returncode == 1

@@ -187,7 +187,7 @@ def cmd_convert(args: argparse.Namespace) -> int:
     for r in reports:
         for w in r.warnings:
             _err(f"jinja2tsx: warning: W001 {w}")
-        diags = [_rooted(d, r.src) for o in r.outcomes for d in o.diagnostics]
+        diags = [_rooted(d, _as_given(r.src)) for o in r.outcomes for d in o.diagnostics]
         _print_diagnostics(diags)
         for o in r.outcomes:
             if o.status == "kept" and not quiet:
@@ -271,7 +271,7 @@ def cmd_check(args: argparse.Namespace) -> int:
     for root, results in check_folders(groups, search_path, options, cache):
         total += len(results)
         failed += sum(1 for r in results if not r.ok)
-        diags += [_rooted(d, root) for r in results for d in r.diagnostics]
+        diags += [_rooted(d, _as_given(root)) for r in results for d in r.diagnostics]
         uses += [(root, u) for r in results for u in r.app_uses]
     out = args.out or (str(cfg.resolve(cfg.out)) if cfg.out else None)
     if out is not None:
