@@ -1453,7 +1453,11 @@ class Lowerer(FlaskLowering):
     def closed_by_end(self, name: str) -> bool:
         """At the end of the tokens, is an open ``<name>`` closed? At the end of the template
         (remembered: an include of the template must be followed by what closes it); not at
-        the end of a block, macro or call body, after which more output follows."""
+        the end of a block, macro or call body, after which more output follows. An open
+        ``<html>`` or ``<body>`` is closed anywhere: the parser puts what follows their end
+        tags into the body all the same."""
+        if name in ("html", "body"):
+            return True
         if self.nested_bodies:
             return False
         self.open_at_end.add(name)
