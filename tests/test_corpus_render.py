@@ -1,0 +1,164 @@
+"""Opt-in: the real-world templates of ../shared/corpus, converted folder by folder as
+``tests/benchmark.py`` does, then rendered by Jinja2 (Flask's environment, a test request) and
+by the converted components for six generated contexts each, and compared.
+
+Run with ``JINJA2TSX_CORPUS=1 python -m pytest tests/test_corpus_render.py -s`` (a few
+minutes); skipped when the corpus is absent. The contexts give every name a template reads but
+does not set one value of a kind at a time (nothing, a str with HTML characters, an empty list,
+a dict, a list of dicts, zero); Flask's own props come from the same test request. The app's
+names are the corpus' unknowns: a filter or test raises when called, on both sides, as the
+generated stubs do, and ``url_for`` builds the same made-up URL on both sides (the corpus has no
+route tables). Each render ends as ``same`` (same HTML), ``both raise``, ``refused`` (the
+component's ``jinja2tsx:`` error where Jinja2 renders: never silently wrong) or a mismatch (a
+bug: the test fails).
+"""
+
+from __future__ import annotations
+
+import collections
+import json
+import os
+import re
+from pathlib import Path
+from typing import Any
+
+import jinja2
+import pytest
+from jinja2 import meta
+
+from benchmark import (
+    DEFAULT_CORPUS,
+    EXTENSIONS,
+    HTML_BLOCKS,
+    TEMPLATE_NAMES,
+    search_paths,
+    template_root,
+)
+from differential import Rendered, _app, compare, flask_environment, render_react
+from transpiler.appnames import APP_MODULE, updated_module
+from transpiler.convert import convert_names
+from transpiler.environment import make_environment
+from transpiler.flask_context import flask_props
+
+pytestmark = [
+    pytest.mark.skipif(not DEFAULT_CORPUS.is_dir(), reason="../shared/corpus is not present"),
+    pytest.mark.skipif(
+        os.environ.get("JINJA2TSX_CORPUS") != "1", reason="opt-in: JINJA2TSX_CORPUS=1"
+    ),
+]
+
+# the variables the benchmark maps to layout names ({% extends admin_base_template %})
+LAYOUT_NAMES = {k: v for k, v in TEMPLATE_NAMES.items() if "(" not in k}
+ROW = {"id": 2, "name": "N<b>", "title": "T", "items": [1, 2], "a": "x"}
+KINDS: list[Any] = [
+    None,  # the name left out
+    "s<&>'",
+    [],
+    ROW,
+    [{"id": 1, "name": "A", "title": "t&"}, {"id": 3, "name": "", "title": None}],
+    0,
+]
+
+URL_FOR_TS = """export function url_for(...args: unknown[]): string {
+  const [pos, kw] = rt.splitArgs(args);
+  const k = kw as Record<string, unknown>;
+  const query = Object.keys(k).sort().map((x) => "?" + x + "=" + rt.str(k[x]));
+  return "/" + rt.str(pos[0]) + query.join("");
+}
+"""
+
+
+def _url_for(endpoint: object, **values: object) -> str:
+    return "/" + str(endpoint) + "".join(f"?{k}={v}" for k, v in sorted(values.items()))
+
+
+def _raises(name: str) -> Any:
+    def call(*args: object, **kwargs: object) -> object:
+        raise RuntimeError(f"the app's {name} is not available here")
+
+    return call
+
+
+def _contexts(names: list[str]) -> list[dict[str, Any]]:
+    return [
+        {**LAYOUT_NAMES, **({} if kind is None else {n: kind for n in names})} for kind in KINDS
+    ]
+
+
+def _folders() -> dict[Path, list[str]]:
+    files = sorted(
+        p for p in DEFAULT_CORPUS.rglob("*") if p.suffix in (".html", ".htm", ".j2", ".jinja")
+    )
+    roots: dict[Path, list[str]] = collections.defaultdict(list)
+    for f in files:
+        root = template_root(f, DEFAULT_CORPUS)
+        roots[root].append(f.relative_to(root).as_posix())
+    return roots
+
+
+def test_corpus_renders_like_jinja() -> None:
+    roots = _folders()
+    paths = search_paths(list(roots), DEFAULT_CORPUS)
+    with _app.test_request_context():
+        flask_data = flask_props()
+    outcome: collections.Counter[str] = collections.Counter()
+    mismatches: list[str] = []
+    for root, names in roots.items():
+        loader = jinja2.FileSystemLoader([str(p) for p in paths[root]])
+        env = make_environment(
+            loader, EXTENSIONS, template_names=TEMPLATE_NAMES, html_blocks=HTML_BLOCKS
+        )
+        results = [r for r in convert_names(root, names, env)]
+        uses = [u for r in results for u in r.app_uses]
+        files = {r.output: r.tsx for r in results if r.tsx}
+        module = updated_module(None, uses) if uses else None
+        if module is not None:
+            files[APP_MODULE] = re.sub(
+                r"export function url_for\(.*?\n}\n", URL_FOR_TS, module, flags=re.S
+            )
+        jinja_env = flask_environment(
+            loader, {"i18n": "oldstyle"}, [e for e in EXTENSIONS if not e.endswith("i18n")]
+        )
+        jinja_env.globals["url_for"] = _url_for
+        for u in uses:
+            if u.kind == "filter":
+                jinja_env.filters.setdefault(u.name, _raises(u.name))
+            elif u.kind == "test":
+                jinja_env.tests.setdefault(u.name, _raises(u.name))
+        batch = []
+        for r in results:
+            if not r.ok:
+                continue
+            tree = jinja_env.parse((root / r.name).read_text(encoding="utf-8"))
+            read = sorted(meta.find_undeclared_variables(tree) - set(jinja_env.globals))
+            batch.append((r, _contexts([n for n in read if n not in LAYOUT_NAMES])))
+        requests = [
+            (files, r.output, [json.dumps({**flask_data, **c}) for c in contexts])
+            for r, contexts in batch
+        ]
+        for (r, contexts), react in zip(batch, render_react(requests)):
+            where = f"{root.relative_to(DEFAULT_CORPUS)}/{r.name}"
+            for i, context in enumerate(contexts):
+                try:
+                    with _app.test_request_context():
+                        html = jinja_env.get_template(r.name).render(context)
+                    jinja = Rendered(html, None)
+                except Exception as exc:  # template errors are results to compare
+                    jinja = Rendered(None, f"{type(exc).__name__}: {exc}")
+                error = react[i].error or ""
+                if jinja.error is None and "jinja2tsx:" in error:
+                    outcome["refused"] += 1
+                    print(f"refused: {where} context #{i}: {error[:200]}")
+                    continue
+                try:
+                    compare(jinja, react[i], f"{where} context #{i}")
+                except AssertionError as exc:
+                    outcome["mismatch"] += 1
+                    mismatches.append(str(exc)[:1500])
+                    continue
+                outcome["both raise" if jinja.error else "same"] += 1
+    print(
+        f"\ncorpus renders: {outcome['same']} same HTML, {outcome['both raise']} both raise, "
+        f"{outcome['refused']} refused by the component, {outcome['mismatch']} mismatch"
+    )
+    assert not mismatches, "\n\n".join(mismatches[:10])
