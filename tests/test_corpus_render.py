@@ -1,11 +1,11 @@
 """Opt-in: the real-world templates of ../shared/corpus, converted folder by folder as
 ``tests/benchmark.py`` does, then rendered by Jinja2 (Flask's environment, a test request) and
-by the converted components for six generated contexts each, and compared.
+by the converted components for seven generated contexts each, and compared.
 
 Run with ``JINJA2TSX_CORPUS=1 python -m pytest tests/test_corpus_render.py -s`` (a few
 minutes); skipped when the corpus is absent. The contexts give every name a template reads but
 does not set one value of a kind at a time (nothing, a str with HTML characters, an empty list,
-a dict, a list of dicts, zero); Flask's own props come from the same test request. The app's
+a dict, a list of dicts, zero), then each as the template uses it; Flask's own props come from the same test request. The app's
 names are the corpus' unknowns: a filter or test raises when called, on both sides, as the
 generated stubs do, and ``url_for`` builds the same made-up URL on both sides (the corpus has no
 route tables). Each render ends as ``same`` (same HTML), ``both raise``, ``refused`` (the
@@ -79,10 +79,28 @@ def _raises(name: str) -> Any:
     return call
 
 
-def _contexts(names: list[str]) -> list[dict[str, Any]]:
-    return [
-        {**LAYOUT_NAMES, **({} if kind is None else {n: kind for n in names})} for kind in KINDS
-    ]
+def _contexts(names: list[str], tree: jinja2.nodes.Template) -> list[dict[str, Any]]:
+    out = [{**LAYOUT_NAMES, **({} if kind is None else {n: kind for n in names})} for kind in KINDS]
+    return out + [{**LAYOUT_NAMES, **_by_use(names, tree)}]
+
+
+def _by_use(names: list[str], tree: jinja2.nodes.Template) -> dict[str, Any]:
+    """A value for each name as the template uses it: a list of rows where it loops over it, a
+    row where it reads an attribute or item, nothing where it calls it, else a str."""
+    from jinja2 import nodes
+
+    uses: dict[str, str] = {}
+    for loop in tree.find_all(nodes.For):
+        if isinstance(loop.iter, nodes.Name):
+            uses.setdefault(loop.iter.name, "rows")
+    for node in tree.find_all((nodes.Getattr, nodes.Getitem)):
+        if isinstance(node.node, nodes.Name):
+            uses.setdefault(node.node.name, "row")
+    for call in tree.find_all(nodes.Call):
+        if isinstance(call.node, nodes.Name):
+            uses[call.node.name] = "call"
+    values = {"rows": KINDS[4], "row": ROW, "str": "Ann & <Bo>"}
+    return {n: values[uses.get(n, "str")] for n in names if uses.get(n) != "call"}
 
 
 def _folders() -> dict[Path, list[str]]:
@@ -131,7 +149,7 @@ def test_corpus_renders_like_jinja() -> None:
                 continue
             tree = jinja_env.parse((root / r.name).read_text(encoding="utf-8"))
             read = sorted(meta.find_undeclared_variables(tree) - set(jinja_env.globals))
-            batch.append((r, _contexts([n for n in read if n not in LAYOUT_NAMES])))
+            batch.append((r, _contexts([n for n in read if n not in LAYOUT_NAMES], tree)))
         requests = [
             (files, r.output, [json.dumps({**flask_data, **c}) for c in contexts])
             for r, contexts in batch
