@@ -2,11 +2,11 @@
 ``tests/benchmark.py`` does, then rendered by Jinja2 (Flask's environment, a test request) and
 by the converted components for seven generated contexts each, and compared.
 
-Run with ``JINJA2TSX_CORPUS=1 python -m pytest tests/test_corpus_render.py -s`` (a few
-minutes); skipped when the corpus is absent. The contexts give every name a template reads but
+Run with ``JINJA2TSX_CORPUS=1 python -m pytest tests/test_corpus_render.py -s`` (under a
+minute); skipped when the corpus is absent. The contexts give every name a template reads but
 does not set one value of a kind at a time (nothing, a str with HTML characters, an empty list,
-a dict, a list of dicts, zero), then each as the template uses it; Flask's own props come from the same test request. The app's
-names are the corpus' unknowns: a filter or test raises when called, on both sides, as the
+a dict, a list of dicts, zero), then each the value its use asks for; Flask's own props come
+from the same test request. The app's names are the corpus' unknowns: a filter or test raises when called, on both sides, as the
 generated stubs do, and ``url_for`` builds the same made-up URL on both sides (the corpus has no
 route tables). Each render ends as ``same`` (same HTML), ``both raise``, ``refused`` (the
 component's ``jinja2tsx:`` error where Jinja2 renders: never silently wrong) or a mismatch (a
