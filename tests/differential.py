@@ -72,9 +72,13 @@ class Case:
     # what React gets: the same contexts with each form as form_to_json(form))
     jinja_contexts: list[dict[str, Any]] | None = None
     refused_json: list[str] = dataclasses.field(default_factory=list)  # <name>.refused.json
+    jinja_refused: list[dict[str, Any]] | None = None  # (as jinja_contexts, for refused_json)
 
     def jinja_context(self, i: int) -> str | dict[str, Any]:
         return self.contexts_json[i] if self.jinja_contexts is None else self.jinja_contexts[i]
+
+    def jinja_refused_context(self, j: int) -> str | dict[str, Any]:
+        return self.refused_json[j] if self.jinja_refused is None else self.jinja_refused[j]
 
     @property
     def id(self) -> str:
@@ -161,12 +165,15 @@ def load_cases(root: Path = CASES, exclude: tuple[str, ...] = ("flask",)) -> lis
         if expect_file.exists():
             expect = [line.strip() for line in expect_file.read_text().splitlines() if line.strip()]
         options = case_options(tpl, root)
-        jinja_contexts = None
+        jinja_contexts = jinja_refused = None
         forms = _forms_module(tpl, root)
         if forms is not None:
             built = [materialize_forms(json.loads(c), forms) for c in contexts]
             jinja_contexts = [b[0] for b in built]
             contexts = [b[1] for b in built]
+            built = [materialize_forms(json.loads(c), forms) for c in refused]
+            jinja_refused = [b[0] for b in built]
+            refused = [b[1] for b in built]
         cases.append(
             Case(
                 area,
@@ -179,6 +186,7 @@ def load_cases(root: Path = CASES, exclude: tuple[str, ...] = ("flask",)) -> lis
                 read_extensions(tpl),
                 jinja_contexts,
                 refused,
+                jinja_refused,
             )
         )
     return cases
@@ -244,7 +252,8 @@ def materialize_forms(ctx: Any, forms: dict[str, Any]) -> tuple[dict[str, Any], 
     for key, value in ctx.items():
         if isinstance(value, dict) and "$form" in value:
             live[key] = build_form(value, forms)
-            sent[key] = form_to_json(live[key])
+            with _forms_app.app_context():  # as a view calls it (Flask-WTF reads the config)
+                sent[key] = form_to_json(live[key])
         else:
             live[key] = sent[key] = value
     return live, json.dumps(sent, ensure_ascii=False)

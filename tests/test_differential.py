@@ -65,8 +65,9 @@ def test_renders_like_jinja(case: Case) -> None:
         )
         compare(jinja, react[i], f"{case.id} context #{i} {ctx[:200]}")  # type: ignore[arg-type]
     for j, ctx in enumerate(case.refused_json):
+        live = case.jinja_refused_context(j)
         jinja = render_jinja(
-            source, case.template.name, ctx, others, case.options, app_of(case), case.extensions
+            source, case.template.name, live, others, case.options, app_of(case), case.extensions
         )
         assert jinja.error is None, f"{case.id} refused #{j}: Jinja2 raised {jinja.error!r}"
         refused = react[len(case.contexts_json) + j]

@@ -22,7 +22,9 @@ JSON shape (version 1)::
     {"__wtform__": 1,
      "hidden_tag": true,              # the form has Flask-WTF's hidden_tag() (a FlaskForm)
      "form_errors": ["..."],          # form-level errors
-     "fields": [FIELD, ...]}          # in form order (what `for field in form` iterates)
+     "fields": [FIELD, ...],          # in form order (what `for field in form` iterates)
+     "meta": {"csrf": false, "csrf_field_name": "csrf_token"},   # form.meta, these two only
+     "unsent": ["validate", ...]}     # its other attributes: reading one fails the render
 
     FIELD = {
      "name": "user-email", "short_name": "email", "id": "user-email", "type": "EmailField",
@@ -36,7 +38,8 @@ JSON shape (version 1)::
      "checked": bool,                 # radio/select subfields only (field.checked)
      "errors_tuple": true,            # errors is the tuple () (a field never validated)
      "subfields": [FIELD, ...],       # what iterating the field yields: options, entries, fields
-     "form": FORM                     # FormField only: the enclosed form (same shape as the root)
+     "form": FORM,                    # FormField only: the enclosed form (same shape as the root)
+     "unsent": ["validators", ...]    # its other attributes (not for options, radio buttons)
     }
 
     WIDGET (the default widget's behaviour, enough to rerun it with template keyword arguments):
@@ -103,15 +106,41 @@ def dumps(form: Any) -> str:
 # ----------------------------------------------------------------------------- forms, fields
 
 
+# What the runtime's form and field objects answer themselves (transpiler/runtime/wtforms.ts);
+# every other attribute the Python object has is listed as "unsent": reading it fails the render
+# (a view's `form.title = ...`, `field.validators`), where a name the object lacks is undefined.
+FORM_SERVED = frozenset({"errors", "data", "form_errors", "hidden_tag", "meta"})
+FIELD_SERVED = frozenset(
+    {"name", "short_name", "id", "type", "description", "data", "raw_data", "render_kw"}
+    | {"errors", "label", "flags", "widget", "checked", "choices", "entries", "form", "_value"}
+    | {"has_groups", "iter_choices"}
+)
+
+
+def _unsent(obj: Any, served: frozenset[str], skip: Any = ()) -> list[str]:
+    return sorted(n for n in dir(obj) if not n.startswith("__") and n not in served | set(skip))
+
+
 def _form_body(form: Any, where: str) -> dict[str, JSONValue]:
-    return {
+    out: dict[str, JSONValue] = {
         "hidden_tag": callable(getattr(form, "hidden_tag", None)),
         "form_errors": _plain(list(getattr(form, "form_errors", []) or []), where + " errors"),
         "fields": [_field(f) for f in form],
     }
+    unsent = _unsent(form, FORM_SERVED, getattr(form, "_fields", {}))
+    try:
+        meta = form.meta
+        out["meta"] = {
+            "csrf": bool(meta.csrf),
+            "csrf_field_name": _plain(meta.csrf_field_name, where + " meta.csrf_field_name"),
+        }
+    except (AttributeError, RuntimeError):  # (Flask-WTF reads these from the app's config)
+        unsent.append("meta")  # outside an app context: reading form.meta fails the render
+    out["unsent"] = unsent
+    return out
 
 
-def _field(field: Any) -> dict[str, JSONValue]:
+def _field(field: Any, attributes: bool = True) -> dict[str, JSONValue]:
     from wtforms.fields import FieldList, FormField
     from wtforms.fields.choices import SelectFieldBase
 
@@ -135,6 +164,8 @@ def _field(field: Any) -> dict[str, JSONValue]:
         "value": _value(field, where),
         "widget": _widget(field, where),
     }
+    if attributes:  # (not for a select's options or a radio's buttons)
+        out["unsent"] = _unsent(field, FIELD_SERVED)
     if isinstance(field.errors, tuple):
         out["errors_tuple"] = True  # never validated: WTForms' class default `()`
     if hasattr(field, "checked"):
@@ -142,7 +173,7 @@ def _field(field: Any) -> dict[str, JSONValue]:
     if isinstance(field, SelectFieldBase):
         if hasattr(field, "choices"):
             out["choices"] = _plain(_choices_attr(field.choices), where + " choices")
-        out["subfields"] = [_field(opt) for opt in field]
+        out["subfields"] = [_field(opt, attributes=False) for opt in field]
     elif isinstance(field, FieldList):
         out["subfields"] = [_field(entry) for entry in field.entries]
     elif isinstance(field, FormField):

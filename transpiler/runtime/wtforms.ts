@@ -70,12 +70,40 @@ interface FieldJson {
   errors_tuple?: boolean;
   subfields?: FieldJson[];
   form?: FormJson;
+  unsent?: string[];
 }
 
 interface FormJson {
   hidden_tag: boolean;
   form_errors: Json[];
   fields: FieldJson[];
+  meta?: { csrf: boolean; csrf_field_name: string };
+  unsent?: string[];
+}
+
+/**
+ * An attribute the Python object has but `form_to_json` does not send (a view's `form.title = ...`,
+ * `field.validators`): Jinja would read its value, so the render fails rather than print nothing.
+ */
+function unsent(list: string[] | undefined, name: string, what: string): void {
+  if (Array.isArray(list) && list.includes(name)) {
+    throw new TemplateRuntimeError(
+      `jinja2tsx: ${what}.${name} is not in the form's JSON (form_to_json sends fields, errors, data and ` +
+        "meta.csrf/csrf_field_name): pass the value as a prop of its own",
+    );
+  }
+}
+
+/** `form.meta`: the two settings templates read (Flask-Security's csrf macro). */
+export class WTMeta {
+  constructor(readonly j: { csrf: boolean; csrf_field_name: string }) {}
+  __getattr__(name: string): unknown {
+    if (name === "csrf") return this.j.csrf;
+    if (name === "csrf_field_name") return this.j.csrf_field_name;
+    throw new TemplateRuntimeError(
+      `jinja2tsx: form.meta.${name} is not in the form's JSON (form_to_json sends meta.csrf and meta.csrf_field_name)`,
+    );
+  }
 }
 
 function malformed(what: string): never {
@@ -458,6 +486,7 @@ export class WTField {
           );
         });
     }
+    unsent(j.unsent, name, j.short_name);
     if (this.form !== undefined) return this.form.__getattr__(name);
     return undefined;
   }
@@ -553,7 +582,10 @@ export class WTForm {
           if (Object.keys(kwargs).length) throw new TemplateTypeError("hidden_tag() got an unexpected keyword argument");
           return this.hiddenTag(args);
         });
+      case "meta":
+        if (this.j.meta !== undefined) return new WTMeta(this.j.meta);
     }
+    unsent(this.j.unsent, name, "form");
     return undefined;
   }
   __getitem__(key: unknown): unknown {
