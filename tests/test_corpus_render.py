@@ -38,7 +38,7 @@ from differential import Rendered, _app, compare, flask_environment, render_reac
 from transpiler.appnames import APP_MODULE, updated_module
 from transpiler.convert import convert_names
 from transpiler.environment import make_environment
-from transpiler.flask_context import flask_props
+from transpiler.flask_context import flask_props, user_data
 
 pytestmark = [
     pytest.mark.skipif(not DEFAULT_CORPUS.is_dir(), reason="../shared/corpus is not present"),
@@ -68,6 +68,32 @@ URL_FOR_TS = """export function url_for(...args: unknown[]): string {
 """
 
 
+# the app's other functions (Flask-Security's _fsdomain, FlaskBB's theme) echo their first
+# argument as text on both sides, so the templates calling them render on
+GLOBAL_STUB = re.compile(
+    r"export function (\w+)\(\.\.\.args: unknown\[\]\): unknown \{\n"
+    r'  return rt\.notImplemented\("global", "[^"]+"\);[^\n]*\n\}'
+)
+ECHO_TS = r"""export function \1(...args: unknown[]): string {
+  const [pos] = rt.splitArgs(args);
+  return pos.length > 0 ? rt.str(pos[0]) : "";
+}"""
+
+
+def _echo(*args: object, **kwargs: object) -> str:
+    return str(args[0]) if args else ""
+
+
+class _Anonymous:
+    """Flask-Login's anonymous user (the harness app has no login manager)."""
+
+    is_authenticated = is_active = False
+    is_anonymous = True
+
+    def get_id(self) -> None:
+        return None
+
+
 def _url_for(endpoint: object, **values: object) -> str:
     return "/" + str(endpoint) + "".join(f"?{k}={v}" for k, v in sorted(values.items()))
 
@@ -79,9 +105,19 @@ def _raises(name: str) -> Any:
     return call
 
 
-def _contexts(names: list[str], tree: jinja2.nodes.Template) -> list[dict[str, Any]]:
+def _contexts(
+    names: list[str], tree: jinja2.nodes.Template
+) -> list[tuple[dict[str, Any], dict[str, Any]]]:
+    """(Jinja2's context, the component's props) pairs: the kinds, each name by its use, and
+    that with live forms where names look like forms."""
     out = [{**LAYOUT_NAMES, **({} if kind is None else {n: kind for n in names})} for kind in KINDS]
-    return out + [{**LAYOUT_NAMES, **_by_use(names, tree)}]
+    out.append({**LAYOUT_NAMES, **_by_use(names, tree)})
+    pairs = [(c, c) for c in out]
+    fields = _form_fields(names, tree)
+    if fields:
+        live, sent = _forms(fields)
+        pairs.append(({**out[-1], **live}, {**out[-1], **sent}))
+    return pairs
 
 
 def _by_use(names: list[str], tree: jinja2.nodes.Template) -> dict[str, Any]:
@@ -103,6 +139,49 @@ def _by_use(names: list[str], tree: jinja2.nodes.Template) -> dict[str, Any]:
     return {n: values[uses.get(n, "str")] for n in names if uses.get(n) != "call"}
 
 
+FORM_ATTRIBUTES = {"hidden_tag", "csrf_token", "errors", "data", "meta", "validate_on_submit"}
+
+
+def _form_fields(names: list[str], tree: jinja2.nodes.Template) -> dict[str, list[str]]:
+    """The names that look like forms (``form``, ``login_form``) and the fields read on them."""
+    from jinja2 import nodes
+
+    fields: dict[str, list[str]] = {n: [] for n in names if "form" in n.lower()}
+    for node in tree.find_all(nodes.Getattr):
+        if isinstance(node.node, nodes.Name) and node.node.name in fields:
+            if node.attr not in FORM_ATTRIBUTES and not node.attr.startswith("_"):
+                if node.attr not in fields[node.node.name]:
+                    fields[node.node.name].append(node.attr)
+    return {n: f for n, f in fields.items() if f}
+
+
+def _forms(fields: dict[str, list[str]]) -> tuple[dict[str, Any], dict[str, Any]]:
+    """(live FlaskForms for Jinja2, their form_to_json for the component): a StringField per
+    field read (a BooleanField for remember-me, a SubmitField for submit), with data."""
+    import wtforms
+    from flask_wtf import FlaskForm
+
+    from differential import _forms_app
+    from transpiler.wtforms_json import form_to_json
+
+    live: dict[str, Any] = {}
+    sent: dict[str, Any] = {}
+    for name, names in fields.items():
+        attrs: dict[str, Any] = {}
+        for f in names:
+            if "remember" in f:
+                attrs[f] = wtforms.BooleanField(f.title())
+            elif "submit" in f:
+                attrs[f] = wtforms.SubmitField(f.title())
+            else:
+                attrs[f] = wtforms.StringField(f.replace("_", " ").title(), default=f"<{f}> & co")
+        cls = type(f"Corpus_{name}", (FlaskForm,), attrs)
+        with _forms_app.test_request_context():
+            live[name] = cls()
+            sent[name] = form_to_json(live[name])
+    return live, sent
+
+
 def _folders() -> dict[Path, list[str]]:
     files = sorted(
         p for p in DEFAULT_CORPUS.rglob("*") if p.suffix in (".html", ".htm", ".j2", ".jinja")
@@ -119,6 +198,8 @@ def test_corpus_renders_like_jinja() -> None:
     paths = search_paths(list(roots), DEFAULT_CORPUS)
     with _app.test_request_context():
         flask_data = flask_props()
+    # current_user is a Flask prop with a shape of its own: the same anonymous user everywhere
+    flask_data["current_user"] = user_data(_Anonymous())
     outcome: collections.Counter[str] = collections.Counter()
     mismatches: list[str] = []
     for root, names in roots.items():
@@ -131,14 +212,16 @@ def test_corpus_renders_like_jinja() -> None:
         files = {r.output: r.tsx for r in results if r.tsx}
         module = updated_module(None, uses) if uses else None
         if module is not None:
-            files[APP_MODULE] = re.sub(
-                r"export function url_for\(.*?\n}\n", URL_FOR_TS, module, flags=re.S
-            )
+            module = re.sub(r"export function url_for\(.*?\n}\n", URL_FOR_TS, module, flags=re.S)
+            files[APP_MODULE] = GLOBAL_STUB.sub(ECHO_TS, module)
         jinja_env = flask_environment(
             loader, {"i18n": "oldstyle"}, [e for e in EXTENSIONS if not e.endswith("i18n")]
         )
         jinja_env.globals["url_for"] = _url_for
+        jinja_env.globals["current_user"] = _Anonymous()
         for u in uses:
+            if u.kind == "global" and u.name != "url_for":
+                jinja_env.globals.setdefault(u.name, _echo)
             if u.kind == "filter":
                 jinja_env.filters.setdefault(u.name, _raises(u.name))
             elif u.kind == "test":
@@ -151,12 +234,12 @@ def test_corpus_renders_like_jinja() -> None:
             read = sorted(meta.find_undeclared_variables(tree) - set(jinja_env.globals))
             batch.append((r, _contexts([n for n in read if n not in LAYOUT_NAMES], tree)))
         requests = [
-            (files, r.output, [json.dumps({**flask_data, **c}) for c in contexts])
+            (files, r.output, [json.dumps({**flask_data, **props}) for _, props in contexts])
             for r, contexts in batch
         ]
         for (r, contexts), react in zip(batch, render_react(requests)):
             where = f"{root.relative_to(DEFAULT_CORPUS)}/{r.name}"
-            for i, context in enumerate(contexts):
+            for i, (context, _) in enumerate(contexts):
                 try:
                     with _app.test_request_context():
                         html = jinja_env.get_template(r.name).render(context)
