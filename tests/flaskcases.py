@@ -99,7 +99,9 @@ def render(case: Case, context_json: str) -> tuple[Rendered, str]:
         user = setup.get("user")
         flask.g._test_user = mod.User(user) if user else None
         flask.g._csrf = setup.get("csrf", "csrf-token-1")
-        props = flask_props(user_fields=list(user or ()))
+        # (the view sends the user's fields the templates read: all of them unless the case
+        # names fewer, "user_fields")
+        props = flask_props(user_fields=setup.get("user_fields", list(user or ())))
         env = a.create_jinja_environment()
         env.loader = jinja2.DictLoader(templates)
         env.globals["csrf_token"] = a.jinja_env.globals["csrf_token"]

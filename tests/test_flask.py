@@ -64,7 +64,7 @@ def _rendered() -> dict[str, list[Any]]:
     ids = []
     for c in CONVERTIBLE:
         result, files = _converted()[c.id]
-        rows = [render(c, ctx) for ctx in c.contexts_json]
+        rows = [render(c, ctx) for ctx in c.contexts_json + c.refused_json]
         jinja[c.id] = [r for r, _ in rows]
         if result.ok:
             ids.append(c.id)
@@ -83,9 +83,17 @@ def test_renders_like_flask(case: Case) -> None:
     result, _ = _converted()[case.id]
     assert result.ok, "not converted: " + "; ".join(d.concise() for d in result.diagnostics)
     pairs = _rendered()[case.id]
-    assert len(pairs) == len(case.contexts_json)
-    for i, (jinja, react) in enumerate(pairs):
+    n = len(case.contexts_json)
+    assert len(pairs) == n + len(case.refused_json)
+    for i, (jinja, react) in enumerate(pairs[:n]):
         compare(jinja, react, f"{case.id} context #{i} {case.contexts_json[i][:200]}")
+    for j, (jinja, react) in enumerate(pairs[n:]):  # <name>.refused.json
+        what = f"{case.id} refused #{j} {case.refused_json[j][:200]}"
+        assert jinja.error is None, f"{what}: Jinja2 raised {jinja.error!r}"
+        assert react.error is not None and "jinja2tsx:" in react.error, (
+            f"{what}: the component must refuse what it cannot reproduce, but rendered "
+            f"{react.html!r}"
+        )
 
 
 def test_cases_exercise_errors_and_successes() -> None:

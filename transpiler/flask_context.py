@@ -87,7 +87,8 @@ _MISSING = object()
 def user_data(user: Any, fields: Iterable[str] = ()) -> dict[str, Any]:
     """Flask-Login's ``current_user`` as the ``current_user`` prop (``FlaskUserData``): its flags,
     ``get_id()`` and the ``fields`` the templates read (a missing attribute is left out, so the
-    template sees Undefined as it would in Flask)."""
+    template sees Undefined as it would in Flask). The names of the user's other attributes go
+    along (``__unsent__``): a template reading one fails the render instead of printing nothing."""
     data: dict[str, Any] = {
         "is_authenticated": bool(user.is_authenticated),
         "is_active": bool(user.is_active),
@@ -98,7 +99,13 @@ def user_data(user: Any, fields: Iterable[str] = ()) -> dict[str, Any]:
         value = getattr(user, name, _MISSING)
         if value is not _MISSING:
             data[name] = value
+    unsent = sorted(n for n in dir(user) if not n.startswith("__") and n not in data)
+    if unsent:
+        data[UNSENT] = unsent
     return data
+
+
+UNSENT = "__unsent__"  # (FlaskUserData: the user's attributes the prop does not carry)
 
 
 def flashes_data(flashes: Iterable[tuple[Any, Any]]) -> list[list[Any]]:

@@ -838,6 +838,8 @@ export interface FlaskUserData {
   is_active: boolean;
   is_anonymous: boolean;
   get_id: string | null;
+  /** The names of the user's attributes not sent (reading one fails the render). */
+  __unsent__?: string[];
   readonly [attribute: string]: unknown;
 }
 
@@ -852,7 +854,16 @@ export class FlaskUser {
         return id;
       });
     }
-    return Object.prototype.hasOwnProperty.call(this.data, name) ? this.data[name] : undefined;
+    if (name !== "__unsent__" && Object.prototype.hasOwnProperty.call(this.data, name)) return this.data[name];
+    const unsent = this.data.__unsent__;
+    if (Array.isArray(unsent) && unsent.includes(name)) {
+      // the Python user has it, the view did not send it: Jinja would print its value
+      throw new TemplateRuntimeError(
+        `jinja2tsx: current_user.${name} is not in the current_user prop: send it from the view ` +
+          `(flask_props(user_fields=[..., ${JSON.stringify(name)}]))`,
+      );
+    }
+    return undefined;
   }
   __str__(): string {
     throw new TemplateRuntimeError("printing current_user: its Python repr is not part of the JSON prop");
