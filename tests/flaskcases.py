@@ -7,7 +7,7 @@ renders the component converted with that app's route table, with the props
 A context may hold ``"__flask__"``, the request to render in::
 
     {"path": "/blog/hello?page=2", "method": "POST", "form": {...}, "headers": {...},
-     "session": {...}, "g": {...}, "flashes": [["error", "Oops"], ["info", "<b>", true]],
+     "session": {...}, "g": {..., "$row": "user"}, "flashes": [["error", "Oops"], ["info", "<b>", true]],
      "user": {"id": 1, "name": "Ann"} | null, "csrf": "token"}
 
 (a flash with a third element ``true`` is Markup). Everything else is the template's context.
@@ -70,6 +70,16 @@ def convert_flask_case(case: Case) -> tuple[TemplateResult, dict[str, str]]:
     return entry, {**files, **routes}
 
 
+class _Row:
+    """A database row (sqlite3.Row): read by key, not a JSON value."""
+
+    def __init__(self, values: dict[str, Any]) -> None:
+        self.values = values
+
+    def __getitem__(self, key: str) -> Any:
+        return self.values[key]
+
+
 def render(case: Case, context_json: str) -> tuple[Rendered, str]:
     """Jinja2's rendering in the Flask app, and the React props (JSON) for the same request."""
     context: dict[str, Any] = json.loads(context_json)
@@ -95,7 +105,10 @@ def render(case: Case, context_json: str) -> tuple[Rendered, str]:
             else:
                 flask.flash(Markup(f[1]) if len(f) > 2 and f[2] else f[1], f[0])
         for k, v in setup.get("g", {}).items():
-            setattr(flask.g, k, v)
+            if k == "$row":  # g.<v> = a database row (no JSON value), as Flask's tutorial sets
+                setattr(flask.g, v, _Row({"name": "Ann"}))
+            else:
+                setattr(flask.g, k, v)
         user = setup.get("user")
         flask.g._test_user = mod.User(user) if user else None
         flask.g._csrf = setup.get("csrf", "csrf-token-1")

@@ -142,7 +142,8 @@ def flask_props(
 ) -> dict[str, Any]:
     """The Flask props for ``names`` from the current request (call inside a view).
     ``config_keys``/``session_keys``/``g_keys``: the items to send (default: every JSON value; for
-    ``g`` not the private ``_name`` attributes extensions keep there)."""
+    ``g`` not the private ``_name`` attributes extensions keep there). The names of ``g``'s
+    attributes not sent go along (``__unsent__``): a template reading one fails the render."""
     import flask
 
     names = set(names)
@@ -155,7 +156,11 @@ def flask_props(
     if "session" in names:
         out["session"] = _items(flask.session, session_keys, skip=("_flashes",))
     if "g" in names:
-        out["g"] = _items(vars(flask.g), g_keys, private=False)
+        attributes = vars(flask.g)
+        out["g"] = _items(attributes, g_keys, private=False)
+        unsent = sorted(k for k in attributes if k not in out["g"])
+        if unsent:  # (g.user as a database row, g.db): reading one fails the render
+            out["g"][UNSENT] = unsent
     if "config" in names:
         out["config"] = _items(app.config, config_keys)
     context: dict[str, Any] = {}

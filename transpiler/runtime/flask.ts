@@ -899,7 +899,58 @@ function propObject(value: unknown, name: string): object {
 
 export function flaskValue<T>(value: T | undefined, name: string): T {
   if (value === undefined) return missingProp(name);
+  if (name === "g" && isDict(value) && Array.isArray(value.__unsent__)) return flaskG(value) as T;
   return value;
+}
+
+const GS = new WeakMap<object, FlaskG>();
+
+function flaskG(data: Record<string, unknown>): FlaskG {
+  let g = GS.get(data);
+  if (g === undefined) {
+    g = new FlaskG(data);
+    GS.set(data, g);
+  }
+  return g;
+}
+
+/**
+ * Flask's `g` when the view could not send some of its attributes (`__unsent__`: a database row, a
+ * connection): reading one fails the render (Jinja would use its value), the others read as sent.
+ */
+export class FlaskG {
+  readonly unsent: readonly string[];
+  constructor(readonly data: Record<string, unknown>) {
+    this.unsent = (data.__unsent__ as unknown[]).map((k) => str(k));
+  }
+  private own(name: string): boolean {
+    return name !== "__unsent__" && Object.prototype.hasOwnProperty.call(this.data, name);
+  }
+  private read(name: string, otherwise: unknown): unknown {
+    if (this.own(name)) return this.data[name];
+    if (this.unsent.includes(name)) {
+      throw new TemplateRuntimeError(
+        `jinja2tsx: g.${name} is not in the g prop (not a JSON value): send what the template reads ` +
+          "from it in a prop of its own",
+      );
+    }
+    return otherwise;
+  }
+  __getattr__(name: string): unknown {
+    if (name === "get") {
+      return method("get", "_AppCtxGlobals", (a, k) => {
+        const [key, otherwise] = argsOf("get", a, k, ["name", "default"]);
+        return this.read(str(key), otherwise ?? null);
+      });
+    }
+    return this.read(name, undefined);
+  }
+  __contains__(item: unknown): boolean {
+    return typeof item === "string" && (this.own(item) || this.unsent.includes(item));
+  }
+  __str__(): string {
+    throw new TemplateRuntimeError("printing g: its Python repr is not part of the JSON prop");
+  }
 }
 
 /**
