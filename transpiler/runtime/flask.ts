@@ -164,17 +164,22 @@ export class RouteTable {
   }
 }
 
+/** The object `make` builds over a JSON prop, built once per prop object (renders read props often). */
+function onceFor<V>(cache: WeakMap<object, V>, data: object, make: () => V): V {
+  let v = cache.get(data);
+  if (v === undefined) {
+    v = make();
+    cache.set(data, v);
+  }
+  return v;
+}
+
 const TABLES = new WeakMap<object, RouteTable>();
 
 /** The RouteTable for `data` (built once per data object). */
 export function routeTable(data: RouteTableData | RouteTable): RouteTable {
   if (data instanceof RouteTable) return data;
-  let t = TABLES.get(data);
-  if (t === undefined) {
-    t = new RouteTable(data);
-    TABLES.set(data, t);
-  }
-  return t;
+  return onceFor(TABLES, data, () => new RouteTable(data));
 }
 
 // ================================================================================================ converters
@@ -821,12 +826,7 @@ export function flaskRequest(value: FlaskRequestData | FlaskRequest | unknown): 
   if (value === undefined || value === null) return missingProp("request");
   if (value instanceof FlaskRequest) return value;
   const data = propObject(value, "request") as FlaskRequestData;
-  let r = REQUESTS.get(data);
-  if (r === undefined) {
-    r = new FlaskRequest(data);
-    REQUESTS.set(data, r);
-  }
-  return r;
+  return onceFor(REQUESTS, data, () => new FlaskRequest(data));
 }
 
 /**
@@ -880,12 +880,7 @@ export function flaskUser(value: FlaskUserData | FlaskUser | unknown): FlaskUser
   if (value === undefined || value === null) return missingProp("current_user");
   if (value instanceof FlaskUser) return value;
   const data = propObject(value, "current_user") as FlaskUserData;
-  let u = USERS.get(data);
-  if (u === undefined) {
-    u = new FlaskUser(data);
-    USERS.set(data, u);
-  }
-  return u;
+  return onceFor(USERS, data, () => new FlaskUser(data));
 }
 
 /** `session`, `g`, `config`, `csrf_token`: the prop itself, which must be present. */
@@ -899,20 +894,14 @@ function propObject(value: unknown, name: string): object {
 
 export function flaskValue<T>(value: T | undefined, name: string): T {
   if (value === undefined) return missingProp(name);
-  if (name === "g" && isDict(value) && Array.isArray(value.__unsent__)) return flaskG(value) as T;
+  if (name === "g" && isDict(value) && Array.isArray(value.__unsent__)) {
+    const data = value;
+    return onceFor(GS, data, () => new FlaskG(data)) as T;
+  }
   return value;
 }
 
 const GS = new WeakMap<object, FlaskG>();
-
-function flaskG(data: Record<string, unknown>): FlaskG {
-  let g = GS.get(data);
-  if (g === undefined) {
-    g = new FlaskG(data);
-    GS.set(data, g);
-  }
-  return g;
-}
 
 /**
  * Flask's `g` when the view could not send some of its attributes (`__unsent__`: a database row, a
