@@ -364,9 +364,9 @@ class Emitter(FlaskEmitting):
         self.runtime_import = runtime_import
         self.source_label = source_label
         self.pre_depth = 0  # >0 while emitting the inside of <pre>/<textarea>/<listing>
-        # >0 while emitting HTML that is not element content (script/style text, attribute values)
-        self.not_content = 0
-        self.in_comment = 0  # >0 inside an HTML comment's text
+        # where the HTML being written is read: element "content", a "comment", or "other"
+        # (script/style text, attribute values) -- which check Markup printed there needs
+        self.html_where = "content"
         self.used: set[str] = set(JS_RESERVED) | {template.component}
         self.names: dict[int, str] = {}
         self.declared: set[int] = set()
@@ -1550,7 +1550,7 @@ class Emitter(FlaskEmitting):
         props = self.jsx_attrs(el)
         if el.raw_text:
             if lower in ("script", "style"):
-                html = self.not_content_string(el.children)
+                html = self.string_in("other", el.children)
                 props.append(f"dangerouslySetInnerHTML={{{{ __html: {html} }}}}")
                 return f"<{tag} {' '.join(props)} />"
             value = self.string(el.children, "text")
@@ -1763,8 +1763,8 @@ class Emitter(FlaskEmitting):
                 # HTML printed in element content must end back in content (rt.content)
                 fn = (
                     "rt.out"
-                    if self.not_content or (n.autoescape and n.safety == "no")
-                    else "rt.commentOut" if self.in_comment else "rt.content"
+                    if self.html_where == "other" or (n.autoescape and n.safety == "no")
+                    else "rt.commentOut" if self.html_where == "comment" else "rt.content"
                 )
                 return f"{fn}({e})" if n.autoescape else f"{fn}({e}, false)"
             if flavor == "text" and not (n.autoescape and n.safety == "no"):
@@ -1813,11 +1813,7 @@ class Emitter(FlaskEmitting):
             return f'({c} ? {open_} : "") + {self.string(n.children, flavor)} + ({c} ? "</{n.element.tag}>" : "")'
         if isinstance(n, ir.Comment):
             # (in an attribute value or <title>, an override's comment is text like the rest)
-            self.in_comment += 1
-            try:
-                return f'"<!--" + {self.string(n.body, flavor)} + "-->"'
-            finally:
-                self.in_comment -= 1
+            return f'"<!--" + {self.string_in("comment", n.body, flavor)} + "-->"'
         if isinstance(n, ir.Doctype):
             if flavor == "html":
                 return js_str(n.raw)
@@ -1913,12 +1909,8 @@ class Emitter(FlaskEmitting):
             if isinstance(p, ir.Text):
                 parts.append(js_str(_attr_escape(decode_attr(p.raw))))
             else:
-                self.not_content += 1
-                try:
-                    s = self.string_node(p, "html")
-                finally:
-                    self.not_content -= 1
-                if s is not None:
+                s = self.string_in("other", [p])
+                if s != '""':
                     parts.append(f"rt.attrHtml({s}, {js_str(part_quote(value))})")
         return concat(parts)
 
@@ -1934,18 +1926,18 @@ class Emitter(FlaskEmitting):
         if el.void:
             return open_
         if el.raw_text and el.tag.lower() in ("script", "style"):
-            inside = self.not_content_string(el.children)
+            inside = self.string_in("other", el.children)
         else:
             inside = self.string(el.children, "html")
         return concat([open_, inside, js_str(f"</{el.tag}>")])
 
-    def not_content_string(self, nodes: Iterable[ir.Node]) -> str:
-        """HTML written where the parser does not read content (script or style text)."""
-        self.not_content += 1
+    def string_in(self, where: str, nodes: Iterable[ir.Node], flavor: str = "html") -> str:
+        """``string`` for HTML the parser reads as ``where`` (see ``html_where``)."""
+        saved, self.html_where = self.html_where, where
         try:
-            return self.string(nodes, "html")
+            return self.string(nodes, flavor)
         finally:
-            self.not_content -= 1
+            self.html_where = saved
 
 
 # ----------------------------------------------------------------------------- helpers
