@@ -596,7 +596,7 @@ class Lowerer(FlaskLowering):
             left_out=tuple(self.left_out),
             stray_end_tags=tuple(sorted(self.stray_end_tags)),
             open_at_end=tuple(sorted(self.open_at_end)),
-            p_closer=(lambda c: c.tag.lower() if c is not None else None)(closer_inside(body)),
+            p_closer=p_closer_of(body),
         )
 
     def exported_macros(self) -> tuple[ir.MacroInfo, ...]:
@@ -2068,8 +2068,7 @@ class Lowerer(FlaskLowering):
         from .emit import body_jsx_ok
 
         info.jsx_ok = body_jsx_ok(tuple(body))
-        closer = closer_inside(body)
-        info.p_closer = closer.tag.lower() if closer is not None else None
+        info.p_closer = p_closer_of(body)
         if outer.parent is None and outer.macro is None:
             self.macros.append(info)
         return ir.MacroDef(
@@ -3783,6 +3782,7 @@ def lower_template(
         html_blocks: frozenset[str] = frozenset()
         raw_blocks: frozenset[str] = frozenset()
         nested: dict[str, int] | None = None
+        placed: dict[str, tuple[str | None, str | None, int]] = {}
         while True:
             lowered = Lowerer(
                 source, name, tree, autoescape, project, env, html_blocks, raw_blocks
@@ -3793,16 +3793,15 @@ def lower_template(
                 nested = nested_blocks(tree) if extends else {}
             flavored = {b.name for b in layout.blocks if b.flavor} if layout else set()
             more_html = blocks_in_html_strings(lowered) - flavored
+            placed = placed_blocks(lowered, nested)
             more_raw = {
-                b
-                for b, (mine, theirs, _) in placed_blocks(lowered, nested).items()
-                if (mine, theirs) == (None, "html")
+                b for b, (mine, theirs, _) in placed.items() if (mine, theirs) == (None, "html")
             }
             if more_html <= html_blocks and more_raw <= raw_blocks:
                 break
             html_blocks |= more_html
             raw_blocks |= more_raw
-        check_placed_blocks(lowered, placed_blocks(lowered, nested or {}))
+        check_placed_blocks(lowered, placed)  # (the last pass's: nothing changed since)
         return lowered
 
     try:
@@ -3870,6 +3869,13 @@ def root_stores(tree: nodes.Template) -> dict[str, list[tuple[int, int]]]:
             if isinstance(t, nodes.Name):
                 out.setdefault(t.name, []).append((index.position[id(node)], node.lineno))
     return out
+
+
+def p_closer_of(body: list[ir.Node]) -> str | None:
+    """The tag of a start tag a macro's or template's ``body`` may write that ends a ``<p>``
+    left open around its call or include (see ``closer_inside``)."""
+    closer = closer_inside(body)
+    return closer.tag.lower() if closer is not None else None
 
 
 def closer_inside(children: list[ir.Node]) -> ir.Element | None:
