@@ -1194,11 +1194,13 @@ export function commentOut(v: unknown, autoescape = true): string {
   return m === null ? html : checkedContent(html, m.index + m[0].length, true);
 }
 
+/** `html` unless its part from `from` on leaves content (in a comment, it may end in a comment). */
 function checkedContent(html: string, from: number, inComment = false): string {
-  const at = html.indexOf("<", from) === -1 ? -1 : leavesContentAt(html.slice(from)) + from;
-  if (at >= from && !(inComment && html.startsWith("<!--", at))) {
+  const rest = html.slice(from);
+  const at = rest.includes("<") ? leavesContentAt(rest) : -1;
+  if (at !== -1 && !(inComment && rest.startsWith("<!--", at))) {
     throw new TemplateRuntimeError(
-      `jinja2tsx: the HTML ${JSON.stringify(html.slice(at, at + 40))}, printed in element content, ` +
+      `jinja2tsx: the HTML ${JSON.stringify(rest.slice(at, at + 40))}, printed in element content, ` +
         "does not end what it starts (a tag, comment, or <script>/<style>/<textarea> without its end " +
         "tag): the browser reads the rest of the page inside it, which the component writes otherwise",
     );

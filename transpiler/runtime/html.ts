@@ -19,6 +19,7 @@ import {
   hasHtml,
   escapeText,
   isDict,
+  out,
   repr,
   str,
   typeName,
@@ -155,8 +156,7 @@ export function attrString(text: string): any {
  */
 export function attr(v: unknown, autoescape = true, quote?: string): string {
   if (quote !== undefined) {
-    const written = v === undefined ? "" : v instanceof SafeHtml ? v.html : autoescape ? escape(v).html : str(v);
-    attrHtml(written, quote);
+    attrHtml(out(v, autoescape), quote);
   }
   if (v instanceof SafeHtml) return decodeEntities(v.html, true);
   if (autoescape && hasHtml(v)) return decodeEntities(escape(v).html, true); // WTForms fields, labels
@@ -193,7 +193,7 @@ export function attrHtml(html: string, quote: string): string {
  * element there, which React cannot: a `jinja2tsx:` error.
  */
 export function rcdata(v: unknown, autoescape = true): string {
-  const written = v === undefined ? "" : v instanceof SafeHtml ? v.html : autoescape ? escape(v).html : str(v);
+  const written = out(v, autoescape);
   const end = /<\/(title|textarea)([\t\n\f\r />]|$)/i.exec(written);
   if (end) {
     throw new TemplateRuntimeError(
@@ -419,14 +419,9 @@ function attrsToProps(pairs: [string, string | null][], inSvg: boolean): Record<
  * tokenised as HTML, mapped to React props: boolean attributes → `true`, `style` → object, others → strings.
  */
 export function parseAttrs(html: unknown, autoescape = true, inSvg = false): Record<string, unknown> {
-  return attrsToProps(tokenizeAttrs(attrText(html, autoescape)), inSvg);
+  return attrsToProps(tokenizeAttrs(out(html, autoescape)), inSvg);
 }
 
-function attrText(html: unknown, autoescape: boolean): string {
-  if (html instanceof SafeHtml) return html.html;
-  if (html === undefined) return "";
-  return autoescape ? escape(html).html : str(html);
-}
 
 /**
  * `<html{% block attrs %}{% endblock %}>`, `<div{{ attrs }}>`: attribute text written right after the tag name.
@@ -434,7 +429,7 @@ function attrText(html: unknown, autoescape: boolean): string {
  * a component cannot reproduce, so the render fails instead.
  */
 export function parseAttrsAfterName(html: unknown, autoescape = true, inSvg = false): Record<string, unknown> {
-  const text = attrText(html, autoescape);
+  const text = out(html, autoescape);
   if (text !== "" && !WS.has(text[0]) && text[0] !== "/") {
     throw new TemplateRuntimeError(
       `jinja2tsx: the attribute text ${repr(text.slice(0, 40))} written right after a tag name would change the tag name`,
