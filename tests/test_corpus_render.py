@@ -40,6 +40,10 @@ from transpiler.convert import convert_names
 from transpiler.environment import make_environment
 from transpiler.flask_context import flask_props, user_data
 
+# renders that reach the end of their template alike: a harness change that made every render
+# raise on both sides would otherwise pass with nothing compared (raise when the count goes up)
+BASELINE_SAME = 634
+
 pytestmark = [
     pytest.mark.skipif(not DEFAULT_CORPUS.is_dir(), reason="../shared/corpus is not present"),
     pytest.mark.skipif(
@@ -263,3 +267,6 @@ def test_corpus_renders_like_jinja() -> None:
         f"{outcome['refused']} refused by the component, {outcome['mismatch']} mismatch"
     )
     assert not mismatches, "\n\n".join(mismatches[:10])
+    assert (
+        outcome["same"] >= BASELINE_SAME
+    ), f"{outcome['same']} same renders, {BASELINE_SAME} before"
