@@ -854,16 +854,8 @@ export class FlaskUser {
         return id;
       });
     }
-    if (name !== "__unsent__" && Object.prototype.hasOwnProperty.call(this.data, name)) return this.data[name];
-    const unsent = this.data.__unsent__;
-    if (Array.isArray(unsent) && unsent.includes(name)) {
-      // the Python user has it, the view did not send it: Jinja would print its value
-      throw new TemplateRuntimeError(
-        `jinja2tsx: current_user.${name} is not in the current_user prop: send it from the view ` +
-          `(flask_props(user_fields=[..., ${JSON.stringify(name)}]))`,
-      );
-    }
-    return undefined;
+    const fix = `send it from the view (flask_props(user_fields=[..., ${JSON.stringify(name)}]))`;
+    return sentAttr(this.data, name, "current_user", fix, undefined);
   }
   __str__(): string {
     throw new TemplateRuntimeError("printing current_user: its Python repr is not part of the JSON prop");
@@ -904,6 +896,26 @@ export function flaskValue<T>(value: T | undefined, name: string): T {
 const GS = new WeakMap<object, FlaskG>();
 
 /**
+ * The attribute `name` of a prop (`current_user`, `g`) as the view sent it, else `otherwise`; one the
+ * Python object has but the view did not send (listed in `__unsent__`) fails the render, where Jinja
+ * would use its value.
+ */
+function sentAttr(
+  data: Record<string, unknown>,
+  name: string,
+  prop: string,
+  fix: string,
+  otherwise: unknown,
+): unknown {
+  if (name !== "__unsent__" && Object.prototype.hasOwnProperty.call(data, name)) return data[name];
+  const unsent = data.__unsent__;
+  if (Array.isArray(unsent) && unsent.includes(name)) {
+    throw new TemplateRuntimeError(`jinja2tsx: ${prop}.${name} is not in the ${prop} prop: ${fix}`);
+  }
+  return otherwise;
+}
+
+/**
  * Flask's `g` when the view could not send some of its attributes (`__unsent__`: a database row, a
  * connection): reading one fails the render (Jinja would use its value), the others read as sent.
  */
@@ -916,14 +928,8 @@ export class FlaskG {
     return name !== "__unsent__" && Object.prototype.hasOwnProperty.call(this.data, name);
   }
   private read(name: string, otherwise: unknown): unknown {
-    if (this.own(name)) return this.data[name];
-    if (this.unsent.includes(name)) {
-      throw new TemplateRuntimeError(
-        `jinja2tsx: g.${name} is not in the g prop (not a JSON value): send what the template reads ` +
-          "from it in a prop of its own",
-      );
-    }
-    return otherwise;
+    const fix = "it is no JSON value: send what the template reads from it in a prop of its own";
+    return sentAttr(this.data, name, "g", fix, otherwise);
   }
   __getattr__(name: string): unknown {
     if (name === "get") {
