@@ -7,14 +7,19 @@ renders the component converted with that app's route table, with the props
 A context may hold ``"__flask__"``, the request to render in::
 
     {"path": "/blog/hello?page=2", "method": "POST", "form": {...}, "headers": {...},
-     "session": {...}, "g": {..., "$row": "user"}, "flashes": [["error", "Oops"], ["info", "<b>", true]],
+     "session": {...}, "g": {..., "$row": "user"}, "config": {...},
+     "flashes": [["error", "Oops"], ["info", "<b>", true]],
      "user": {"id": 1, "name": "Ann"} | null, "csrf": "token"}
 
-(a flash with a third element ``true`` is Markup). Everything else is the template's context.
+(a flash with a third element ``true`` is Markup; ``config`` items are set for this request only).
+Session, ``g`` and config values may be Python values JSON has no form for: ``{"$tuple": [...]}``,
+``{"$markup": "<b>"}``, ``{"$timedelta": seconds}``, ``{"$set": [...]}``. Everything else is the
+template's context.
 """
 
 from __future__ import annotations
 
+import datetime
 import functools
 import json
 import sys
@@ -80,6 +85,25 @@ class _Row:
         return self.values[key]
 
 
+def _py(value: Any) -> Any:
+    """A setup value with its ``$tuple``/``$markup``/``$timedelta``/``$set`` parts made Python's."""
+    if isinstance(value, list):
+        return [_py(v) for v in value]
+    if not isinstance(value, dict):
+        return value
+    if len(value) == 1:
+        ((kind, v),) = value.items()
+        if kind == "$tuple":
+            return tuple(_py(x) for x in v)
+        if kind == "$markup":
+            return Markup(v)
+        if kind == "$timedelta":
+            return datetime.timedelta(seconds=v)
+        if kind == "$set":
+            return set(v)
+    return {k: _py(v) for k, v in value.items()}
+
+
 def render(case: Case, context_json: str) -> tuple[Rendered, str]:
     """Jinja2's rendering in the Flask app, and the React props (JSON) for the same request."""
     context: dict[str, Any] = json.loads(context_json)
@@ -90,6 +114,23 @@ def render(case: Case, context_json: str) -> tuple[Rendered, str]:
     name = "main.html" if case.project is not None else case.template.name
     mod = sys.modules["flaskcases_app"]
     a = app()
+    config = dict(a.config)
+    a.config.update(_py(setup.get("config", {})))
+    try:
+        return _render_in(a, mod, setup, context, templates, name)
+    finally:
+        a.config.clear()
+        a.config.update(config)
+
+
+def _render_in(
+    a: flask.Flask,
+    mod: Any,
+    setup: dict[str, Any],
+    context: dict[str, Any],
+    templates: dict[str, str],
+    name: str,
+) -> tuple[Rendered, str]:
     with a.test_request_context(
         setup.get("path", "/"),
         base_url=BASE_URL,
@@ -98,7 +139,7 @@ def render(case: Case, context_json: str) -> tuple[Rendered, str]:
         headers=setup.get("headers"),
     ):
         for k, v in setup.get("session", {}).items():
-            flask.session[k] = v
+            flask.session[k] = _py(v)
         for f in setup.get("flashes", []):
             if len(f) == 1:
                 flask.flash(f[0])
@@ -108,7 +149,7 @@ def render(case: Case, context_json: str) -> tuple[Rendered, str]:
             if k == "$row":  # g.<v> = a database row (no JSON value), as Flask's tutorial sets
                 setattr(flask.g, v, _Row({"name": "Ann"}))
             else:
-                setattr(flask.g, k, v)
+                setattr(flask.g, k, _py(v))
         user = setup.get("user")
         flask.g._test_user = mod.User(user) if user else None
         flask.g._csrf = setup.get("csrf", "csrf-token-1")

@@ -9,6 +9,7 @@ TypeScript URL builder with werkzeug over generated values, batched through the 
 
 from __future__ import annotations
 
+import datetime
 import functools
 import json
 import os
@@ -20,6 +21,7 @@ from typing import Any
 import flask
 import pytest
 from hypothesis import HealthCheck, given, settings as hsettings, strategies as st
+from markupsafe import Markup, escape
 
 from differential import REPO, Case, compare, render_react, typecheck
 from flaskcases import (
@@ -37,6 +39,7 @@ from transpiler.appnames import STUB_MARK, updated_module
 from transpiler.config import ConfigError, parse_section
 from transpiler.convert import RUNTIME_DIR, convert_source
 from transpiler.environment import make_environment
+from transpiler.flask_context import MARK, flask_json, flask_props
 from transpiler.flaskapp import (
     ROUTES_MODULE,
     RoutesError,
@@ -447,3 +450,69 @@ def test_app_stubs_show_the_python_signature_and_docstring(tmp_path: Path) -> No
     assert "In the Flask app: datetimeformat(value: 'Any', with_year: 'bool' = True)" in module
     assert "``2024-05-01`` → ``1 May 2024``" in module
     assert "export function filter_datetimeformat(" in module
+
+
+# -- Flask prop values: flask_json and the runtime's reading back ------------------------------
+
+_py_scalar = st.one_of(
+    st.none(),
+    st.booleans(),
+    st.integers(min_value=-(10**20), max_value=10**20),
+    st.floats(allow_nan=False, allow_infinity=False, width=64),
+    st.text(max_size=6),
+    st.text(alphabet="<&'\"ab", max_size=4).map(Markup),
+)
+_py_value = st.recursive(
+    _py_scalar,
+    lambda inner: st.one_of(
+        st.lists(inner, max_size=3),
+        st.lists(inner, max_size=3).map(tuple),
+        st.dictionaries(st.text(alphabet="ab_<", max_size=3), inner, max_size=3),
+    ),
+    max_leaves=8,
+)
+
+
+@hsettings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(st.lists(_py_value, min_size=25, max_size=25))
+def test_flask_values_read_back_as_python_values(values: list[Any]) -> None:
+    """A value flask_props() sends in config/session/g reads back in the runtime as the same
+    Python value: the same repr and the same printed HTML (tuples, Markup, floats, nesting)."""
+    from transpiler.nodeworker import shared_worker
+
+    batch = []
+    for v in values:
+        data = {"v": flask_json(v)}
+        batch.append({"fn": "flaskValue", "args": json.dumps([data, "config"], ensure_ascii=False)})
+    results = shared_worker().observe(str(RUNTIME_DIR), batch)
+    for v, res in zip(values, results):
+        assert "error" not in res, (v, res)
+        assert res["repr"] == repr({"v": v}), v
+        assert res["out"] == str(escape({"v": v})), v
+
+
+def test_flask_values_json_cannot_hold_keep_their_place() -> None:
+    """A config/session item flask_json cannot write is sent as a marker: the key stays (in,
+    length, order), reading it fails the render; named explicitly, it fails in the view."""
+    from transpiler.nodeworker import shared_worker
+
+    with app().test_request_context("/", base_url=BASE_URL):
+        flask.session["a"] = 1
+        flask.session["when"] = datetime.timedelta(seconds=5)
+        flask.session["tags"] = {"x"}
+        flask.session["d"] = {1: "int key"}
+        flask.session["z"] = (1,)
+        props = flask_props(["session", "config"])
+        assert list(props["session"]) == ["a", "when", "tags", "d", "z"]
+        assert props["session"]["when"] == {MARK: "unsent", "type": "timedelta"}
+        assert props["config"]["PERMANENT_SESSION_LIFETIME"] == {
+            MARK: "unsent",
+            "type": "timedelta",
+        }
+        with pytest.raises(TypeError, match=r"session\['tags'\] is a set"):
+            flask_props(["session"], session_keys=("a", "tags"))
+        with pytest.raises(TypeError, match=r"config\['PERMANENT_SESSION_LIFETIME'\]"):
+            flask_props(["config"], config_keys=("PERMANENT_SESSION_LIFETIME",))
+    args = json.dumps([props["session"], "session"])
+    (observed,) = shared_worker().observe(str(RUNTIME_DIR), [{"fn": "flaskValue", "args": args}])
+    assert "jinja2tsx: session['when'] is a timedelta" in observed["error"]  # (its repr reads it)

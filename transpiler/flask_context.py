@@ -14,13 +14,19 @@ Every value is what the template would see in Flask (``app.update_template_conte
 fields of ``runtime/flask.ts`` ``FlaskRequestData``, the session's items, ``g``'s attributes, the
 config (``config_keys``, default: every JSON value), Flask-Login's ``current_user`` (with the
 ``user_fields`` the templates read), the flashed messages (consumed, as
-``get_flashed_messages()`` consumes them) and Flask-WTF's ``csrf_token()``. Values that are not
-JSON are left out unless named explicitly (then ``json.dumps`` fails loudly).
+``get_flashed_messages()`` consumes them) and Flask-WTF's ``csrf_token()``.
+
+Values go as ``flask_json`` writes them, which the runtime reads back as the same Python values: a
+tuple stays a tuple, Markup stays Markup. A session or config item it cannot write (a
+``timedelta``, a ``set``, an object) keeps its place as a marker naming its type, so the keys,
+their number and ``in`` are Flask's and reading its value fails the render; ``g`` names such
+attributes in ``__unsent__``. An item the view names explicitly must be writable (else TypeError).
 """
 
 from __future__ import annotations
 
-import json
+import math
+import re
 import uuid
 from collections.abc import Iterable
 from typing import Any
@@ -30,12 +36,61 @@ from markupsafe import Markup
 ALL = ("request", "session", "g", "config", "current_user", "_flashes", "csrf_token")
 
 
-def _jsonable(value: object) -> bool:
+MARK = "__jinja2tsx__"  # (a JSON object standing for a Python value JSON has no form for)
+_ARRAY_INDEX = re.compile(r"0|[1-9][0-9]{0,9}")
+
+
+class Unwritable(TypeError):
+    """A value ``flask_json`` cannot write so that the component reads back the same value."""
+
+    def __init__(self, value: object) -> None:
+        super().__init__(type(value).__name__)
+        self.type_name = type(value).__name__
+
+
+def flask_json(value: Any) -> Any:
+    """``value`` as JSON the runtime (``runtime/flask.ts`` ``fromFlaskJson``) reads back as the same
+    Python value: None, bool, int, finite float, str and list as they are, a tuple or Markup as a
+    marker object. Anything else raises ``Unwritable``: a set (its order is the process's hash
+    seed), a dict subclass (it prints otherwise), a dict whose keys are not str or that JavaScript
+    would reorder (``"1"``, ``"2"`` go first in an object), a date, an object."""
+    kind = type(value)
+    if value is None or kind in (bool, int, str):
+        return value
+    if kind is float:
+        if not math.isfinite(value):
+            raise Unwritable(value)
+        return value
+    if kind is Markup:
+        return {MARK: "markup", "html": str(value)}
+    if kind is list:
+        return [flask_json(v) for v in value]
+    if kind is tuple:
+        return {MARK: "tuple", "items": [flask_json(v) for v in value]}
+    if kind is dict:
+        if not all(type(k) is str and k != MARK and not _ARRAY_INDEX.fullmatch(k) for k in value):
+            raise Unwritable(value)
+        return {k: flask_json(v) for k, v in value.items()}
+    raise Unwritable(value)
+
+
+def _named(value: Any, what: str) -> Any:
+    """``flask_json`` of a value the view named explicitly: an unwritable one fails in the view."""
     try:
-        json.dumps(value)
-        return True
-    except (TypeError, ValueError):
-        return False
+        return flask_json(value)
+    except Unwritable as exc:
+        raise TypeError(
+            f"{what} is a {exc.type_name}, which the component cannot read back: send what the "
+            "template needs from it converted, in a prop of its own"
+        ) from None
+
+
+def _unsent(value: Any) -> Any:
+    """``flask_json`` of ``value``, or the marker of an item the prop holds without its value."""
+    try:
+        return flask_json(value)
+    except Unwritable as exc:
+        return {MARK: "unsent", "type": exc.type_name}
 
 
 def _view_arg(value: object) -> object:
@@ -98,7 +153,7 @@ def user_data(user: Any, fields: Iterable[str] = ()) -> dict[str, Any]:
     for name in fields:
         value = getattr(user, name, _MISSING)
         if value is not _MISSING:
-            data[name] = value
+            data[name] = _named(value, f"current_user.{name}")
     unsent = sorted(n for n in dir(user) if not n.startswith("__") and n not in data)
     if unsent:
         data[UNSENT] = unsent
@@ -118,18 +173,31 @@ def flashes_data(flashes: Iterable[tuple[Any, Any]]) -> list[list[Any]]:
     return out
 
 
-def _items(
-    mapping: Any, keys: Iterable[str] | None, skip: Iterable[str] = (), private: bool = True
-) -> dict[str, Any]:
-    """``keys`` of ``mapping`` (a KeyError if one is missing), or by default every item that is a
-    JSON value (and, without ``private``, whose name does not start with ``_``)."""
+def _items(mapping: Any, keys: Iterable[str] | None, prop: str) -> dict[str, Any]:
+    """``keys`` of ``mapping`` (a KeyError if one is missing, a TypeError if one is unwritable), or
+    by default every item, an unwritable one as the marker of an item sent without its value."""
     if keys is not None:
-        return {k: mapping[k] for k in keys}
-    return {
-        k: v
-        for k, v in mapping.items()
-        if k not in skip and (private or not k.startswith("_")) and _jsonable(v)
-    }
+        return {k: _named(mapping[k], f"{prop}[{k!r}]") for k in keys}
+    return {k: _unsent(v) for k, v in mapping.items() if k != "_flashes"}
+
+
+def _attributes(attributes: dict[str, Any], keys: Iterable[str] | None) -> dict[str, Any]:
+    """``g``'s attributes: ``keys`` (as ``_items``), or by default every writable one not private
+    (``_name``: what extensions keep there); the names of the others go in ``__unsent__``."""
+    if keys is not None:
+        out = {k: _named(attributes[k], f"g.{k}") for k in keys}
+    else:
+        out = {}
+        for k, v in attributes.items():
+            if not k.startswith("_"):
+                try:
+                    out[k] = flask_json(v)
+                except Unwritable:
+                    pass
+    unsent = sorted(k for k in attributes if k not in out)
+    if unsent:  # (g.user as a database row, g.db): reading one fails the render
+        out[UNSENT] = unsent
+    return out
 
 
 def flask_props(
@@ -141,9 +209,10 @@ def flask_props(
     user_fields: Iterable[str] = (),
 ) -> dict[str, Any]:
     """The Flask props for ``names`` from the current request (call inside a view).
-    ``config_keys``/``session_keys``/``g_keys``: the items to send (default: every JSON value; for
-    ``g`` not the private ``_name`` attributes extensions keep there). The names of ``g``'s
-    attributes not sent go along (``__unsent__``): a template reading one fails the render."""
+    ``config_keys``/``session_keys``/``g_keys``: the items to send (default: every item, those
+    ``flask_json`` cannot write as markers without their value; for ``g`` every writable attribute
+    but the private ``_name`` ones extensions keep there, the names of the others in
+    ``__unsent__``). Reading an item sent without its value fails the render."""
     import flask
 
     names = set(names)
@@ -154,15 +223,11 @@ def flask_props(
     if "request" in names:
         out["request"] = request_data(flask.request)
     if "session" in names:
-        out["session"] = _items(flask.session, session_keys, skip=("_flashes",))
+        out["session"] = _items(flask.session, session_keys, "session")
     if "g" in names:
-        attributes = vars(flask.g)
-        out["g"] = _items(attributes, g_keys, private=False)
-        unsent = sorted(k for k in attributes if k not in out["g"])
-        if unsent:  # (g.user as a database row, g.db): reading one fails the render
-            out["g"][UNSENT] = unsent
+        out["g"] = _attributes(vars(flask.g), g_keys)
     if "config" in names:
-        out["config"] = _items(app.config, config_keys)
+        out["config"] = _items(app.config, config_keys, "config")
     context: dict[str, Any] = {}
     if "current_user" in names or "csrf_token" in names:
         app.update_template_context(context)

@@ -1067,6 +1067,9 @@ export function truthy(v: unknown): boolean {
   return true;
 }
 
+/** Markup that arrived as data in a prop (a Flask prop's Markup item): the prop, for `text`'s error. */
+export const MARKUP_FROM_PROP = new WeakMap<SafeHtml, string>();
+
 /** JSX text child for a non-Markup value: "" for Undefined, else `str(v)`. */
 export function text(v: unknown): string {
   // The converter proved this output is not Markup. If it is after all (a WTForms field it did not
@@ -1074,6 +1077,14 @@ export function text(v: unknown): string {
   // entity: fail instead (tojson's Markup has neither, and escaping-free Markup reads the same as text).
   const html = v instanceof SafeHtml ? v.html : hook(v, "__html__")?.();
   if (html !== undefined && /[<&]/.test(html)) {
+    const prop = v instanceof SafeHtml ? MARKUP_FROM_PROP.get(v) : undefined;
+    if (prop !== undefined) {
+      throw new TemplateRuntimeError(
+        `jinja2tsx: a Markup value of the ${prop} prop printed where the converter expected text ` +
+          `(it takes ${prop}'s values for text): print it with |safe, which Jinja prints the same, ` +
+          "so that the converter writes it as HTML",
+      );
+    }
     throw new TemplateRuntimeError(
       `jinja2tsx: HTML (a ${typeName(v)}) printed where the converter expected text: it did not ` +
         "recognise the variable as holding WTForms objects; render a field with an attribute " +

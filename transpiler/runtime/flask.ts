@@ -18,6 +18,7 @@ import {
   DictView,
   type Kwargs,
   LazyIter,
+  MARKUP_FROM_PROP,
   PyCallable,
   PyFloat,
   SafeHtml,
@@ -25,6 +26,7 @@ import {
   TemplateTypeError,
   UndefinedError,
   contains,
+  dictSet,
   floatRepr,
   isDict,
   isTuple,
@@ -875,7 +877,6 @@ export function flaskUser(value: FlaskUserData | FlaskUser | unknown): FlaskUser
   return onceFor(USERS, data, () => new FlaskUser(data));
 }
 
-/** `session`, `g`, `config`, `csrf_token`: the prop itself, which must be present. */
 /** A Flask prop that must be a JSON object (it may arrive untyped, through a macro's context). */
 function propObject(value: unknown, name: string): object {
   if (typeof value !== "object" || value === null || Array.isArray(value)) {
@@ -884,16 +885,89 @@ function propObject(value: unknown, name: string): object {
   return value;
 }
 
+/**
+ * `session`, `g`, `config`, `csrf_token`: the prop, which must be present, read back as Python
+ * values (`fromFlaskJson`).
+ */
 export function flaskValue<T>(value: T | undefined, name: string): T {
   if (value === undefined) return missingProp(name);
-  if (name === "g" && isDict(value) && Array.isArray(value.__unsent__)) {
-    const data = value;
-    return onceFor(GS, data, () => new FlaskG(data)) as T;
-  }
-  return value;
+  if (name !== "session" && name !== "config" && name !== "g") return value;
+  if (value instanceof FlaskG || READ_BACK.has(value as object)) return value; // (a macro's context)
+  const data = propObject(value, name) as Record<string, unknown>;
+  return onceFor(FLASK_VALUES, data, () => {
+    const read = name === "g" ? readBackG(data) : readBackMapping(data, name);
+    READ_BACK.add(read);
+    return read;
+  }) as T;
 }
 
-const GS = new WeakMap<object, FlaskG>();
+const FLASK_VALUES = new WeakMap<object, object>();
+const READ_BACK = new WeakSet<object>();
+
+// ===================================================================== values as flask_json writes them
+
+const MARK = "__jinja2tsx__";
+
+/** A session or config item the view sent without its value (`flask_json` cannot write it). */
+class UnsentValue {
+  constructor(readonly typeName: string) {}
+}
+
+/**
+ * A value as `flask_context.flask_json` wrote it, read back as the Python value it stands for: a
+ * tuple or Markup from its marker; at the top level of a session or config item, the marker of a
+ * value not sent.
+ */
+function fromFlaskJson(v: unknown, prop: string, item: boolean): unknown {
+  if (Array.isArray(v)) return v.map((x) => fromFlaskJson(x, prop, false));
+  if (!isDict(v)) return v;
+  const kind = Object.prototype.hasOwnProperty.call(v, MARK) ? v[MARK] : undefined;
+  if (kind === "tuple" && Array.isArray(v.items)) return tuple(v.items.map((x) => fromFlaskJson(x, prop, false)));
+  if (kind === "markup" && typeof v.html === "string") {
+    const m = markup(v.html);
+    MARKUP_FROM_PROP.set(m, prop);
+    return m;
+  }
+  if (kind === "unsent" && item) return new UnsentValue(str(v.type));
+  if (kind !== undefined) throw new TemplateTypeError(`the ${prop} prop holds a marker jinja2tsx cannot read: ${repr(kind)}`);
+  const out: Record<string, unknown> = {};
+  for (const k of Object.keys(v)) dictSet(out, k, fromFlaskJson(v[k], prop, false));
+  return out;
+}
+
+/**
+ * `session` or `config` read back. Items sent without their value keep their place, so the keys, their
+ * number and `in` are Flask's; reading one's value fails the render (Jinja would use it).
+ */
+function readBackMapping(data: Record<string, unknown>, name: string): Record<string, unknown> {
+  const items: Record<string, unknown> = {};
+  let unsent = false;
+  for (const k of Object.keys(data)) {
+    const v = fromFlaskJson(data[k], name, true);
+    unsent ||= v instanceof UnsentValue;
+    dictSet(items, k, v);
+  }
+  if (!unsent) return items;
+  return new Proxy(items, {
+    get(target, key, receiver) {
+      const v: unknown = Reflect.get(target, key, receiver);
+      if (v instanceof UnsentValue) {
+        throw new TemplateRuntimeError(
+          `jinja2tsx: ${name}[${repr(String(key))}] is a ${v.typeName}, which the ${name} prop holds ` +
+            "without its value: send what the template reads from it in a prop of its own",
+        );
+      }
+      return v;
+    },
+  });
+}
+
+/** `g` read back: a `FlaskG` when the view could not send some of its attributes. */
+function readBackG(data: Record<string, unknown>): object {
+  const items: Record<string, unknown> = {};
+  for (const k of Object.keys(data)) dictSet(items, k, k === "__unsent__" ? data[k] : fromFlaskJson(data[k], "g", false));
+  return Array.isArray(items.__unsent__) ? new FlaskG(items) : items;
+}
 
 /**
  * The attribute `name` of a prop (`current_user`, `g`) as the view sent it, else `otherwise`; one the
