@@ -79,30 +79,6 @@ def settings(env: jinja2.Environment) -> I18n | None:
     return I18n(newstyle=bool(getattr(env, "newstyle_gettext", False)))
 
 
-def eval_autoescape(tree: nodes.Template, default: bool) -> dict[int, bool]:
-    """``eval_ctx.autoescape`` at every call and ``MarkSafeIfAutoescape`` node (by id): the
-    template's setting, changed lexically by ``{% autoescape %}`` blocks. Empty when the
-    template has no such block (callers default to its setting)."""
-    from .treeindex import index_of
-
-    out: dict[int, bool] = {}
-    if not index_of(tree).of(nodes.ScopedEvalContextModifier):
-        return out
-
-    def walk(node: nodes.Node, ae: bool) -> None:
-        if isinstance(node, (nodes.Call, nodes.MarkSafeIfAutoescape)):
-            out[id(node)] = ae
-        if isinstance(node, nodes.ScopedEvalContextModifier):
-            for opt in node.options:
-                if opt.key == "autoescape" and isinstance(opt.value, nodes.Const):
-                    ae = bool(opt.value.value)
-        for child in node.iter_child_nodes():
-            walk(child, ae)
-
-    walk(tree, default)
-    return out
-
-
 def is_gettext_call(lw: "Lowerer", node: nodes.Call) -> bool:
     """A call of an i18n global that no template variable shadows."""
     func = node.node
@@ -136,7 +112,7 @@ def lower_gettext_call(lw: "Lowerer", node: nodes.Call, line: int) -> ir.Transla
     for kw in node.kwargs:
         if kw.key in _RESERVED_KWARGS:
             lw.node_fail("U006", f"{name}() got multiple values for {kw.key!r}", node)
-    autoescape = lw.eval_autoescape.get(id(node), lw.autoescape)
+    autoescape = lw.autoescape_at(node)
     return ir.Translate(
         line,
         func,
@@ -163,7 +139,7 @@ def mark_safe_if_autoescape(lw: "Lowerer", node: nodes.MarkSafeIfAutoescape, lin
     from . import ir
 
     inner = lw.expr(node.expr)
-    if lw.eval_autoescape.get(id(node), lw.autoescape):
+    if lw.autoescape_at(node):
         return ir.Filter(line, "safe", inner, ())
     return inner
 

@@ -322,6 +322,27 @@ class _Flattener:
         return "".join(self.parts)
 
 
+def scoped_autoescape(tree: nodes.Template) -> dict[int, bool]:
+    """id(node) → the setting of the ``{% autoescape %}`` block around it, for every node inside
+    one (macro bodies included); empty when the template has none."""
+    out: dict[int, bool] = {}
+    if not index_of(tree).of(nodes.ScopedEvalContextModifier):
+        return out
+
+    def walk(node: nodes.Node, ae: bool | None) -> None:
+        if ae is not None:
+            out[id(node)] = ae
+        if isinstance(node, nodes.ScopedEvalContextModifier):
+            for opt in node.options:
+                if opt.key == "autoescape" and isinstance(opt.value, nodes.Const):
+                    ae = bool(opt.value.value)
+        for child in node.iter_child_nodes():
+            walk(child, ae)
+
+    walk(tree, None)
+    return out
+
+
 @dataclasses.dataclass(frozen=True)
 class _ExtendsMark(ir.Node):
     """Where ``{% extends %}`` stood (consumed by ``Lowerer.layout``)."""
@@ -423,7 +444,8 @@ class Lowerer(FlaskLowering):
         flat.body(tree.body)
         self.flat = flat
         self.items = flat.items
-        self.autoescape = autoescape
+        self.autoescape = autoescape  # the template's; autoescape_at(node) for a node's
+        self.scoped_autoescape = scoped_autoescape(tree)
         self.line_starts = [0] + [m.end() for m in re.finditer("\n", source)]
         self.anchor_keys = [a[0] for a in flat.anchors]
         self.hole_offsets: list[int] = []
@@ -459,7 +481,6 @@ class Lowerer(FlaskLowering):
         self.attr_quote = '"'  # how the attribute value being lowered is quoted
         self.open_stack: list[str] = []  # names of the elements being built, outermost first
         self.i18n = i18n.settings(self.env)  # None: no i18n extension
-        self.eval_autoescape = i18n.eval_autoescape(tree, autoescape) if self.i18n else {}
         self.loop_frames: list[LoopFrame | ControlBarrier] = []  # innermost last
         self.form_names = formdetect.form_names(
             tree, formdetect.imported_macro_params(tree, self._load_quietly)
@@ -969,7 +990,7 @@ class Lowerer(FlaskLowering):
         value: ir.Expr = ir.MarkupOf(node.lineno, tuple(body))
         if node.filter is not None:
             value = self.filter_chain(node.filter, value)
-            if self.autoescape:  # Jinja: (Markup if autoescape else identity)(filter(body))
+            if self.autoescape_at(node):  # Jinja: (Markup if autoescape else identity)(...)
                 value = ir.Filter(node.lineno, "safe", value, ())
         return self.assign(node.target, value, node)
 
@@ -1936,7 +1957,7 @@ class Lowerer(FlaskLowering):
 
     def parts_body(self, body: list[nodes.Node], flavor: str) -> list[ir.Node]:
         """A block inside a string context: its body is text and Jinja only (no tags)."""
-        flat = _Flattener(self.source, self.flat.autoescape)
+        flat = _Flattener(self.source, self.autoescape_at(body[0]) if body else self.autoescape)
         flat.body(body)
         parts: list[ValuePart] = []
         k = 0
@@ -1966,7 +1987,7 @@ class Lowerer(FlaskLowering):
     def sub_lower(self, body: list[nodes.Node]) -> list[ir.Node]:
         """Lower a nested body (macro, call block) with its own HTML scan: its tags must
         balance on their own, as they do for Jinja2's output of that body."""
-        flat = _Flattener(self.source, self.flat.autoescape)
+        flat = _Flattener(self.source, self.autoescape_at(body[0]) if body else self.autoescape)
         flat.cursor = 0
         flat.body(body)
         text = flat.text_value()
@@ -2710,7 +2731,7 @@ class Lowerer(FlaskLowering):
             return None
         try:
             eval_ctx = nodes.EvalContext(self.env, self.name)
-            eval_ctx.autoescape = self.autoescape
+            eval_ctx.autoescape = self.autoescape_at(node)
             value = node.as_const(eval_ctx)
             nodes.Const.from_untrusted(value)  # Jinja keeps the fold only for safe reprs
         except Exception:
@@ -2957,7 +2978,10 @@ class Lowerer(FlaskLowering):
         return ir.AppCall(node.lineno, kind, name, value, args, kwargs, star, starstar)
 
     def autoescape_at(self, node: nodes.Node) -> bool:
-        return self.autoescape  # lexical autoescape blocks apply through Output items
+        """Jinja's eval context at ``node``: the template's autoescape setting, or that of the
+        ``{% autoescape %}`` block around it (filters such as xmlattr and join, constant
+        folding, filter blocks and macro bodies see it)."""
+        return self.scoped_autoescape.get(id(node), self.autoescape)
 
     def bind(
         self, sig: Signature, node: nodes.Filter | nodes.Test, label: str
