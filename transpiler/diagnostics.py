@@ -99,16 +99,6 @@ _rule(
     "with |xmlattr.",
 )
 _rule(
-    "H105",
-    "raw-html-at-component-root",
-    "error",
-    "Markup that React cannot express (raw HTML, inline event handlers, attribute values React "
-    'leaves out such as rowspan="x" or <font size="-1">) sits at the top level of the '
-    "template, outside any element.",
-    "React can only insert raw HTML through dangerouslySetInnerHTML on a host element.",
-    "Wrap the template's content in an element.",
-)
-_rule(
     "H108",
     "raw-html-at-block-root",
     "error",
@@ -376,6 +366,22 @@ _rule(
     "another to close (panel_begin/panel_end) should not fail every template that imports the "
     "library. A template that calls the macro is T005.",
     "Fix the macro as its diagnostic says, or keep its callers on Jinja.",
+)
+_rule(
+    "W004",
+    "html-string-component",
+    "warning",
+    "The template's top level holds raw HTML outside any element (a Markup value, an HTML-only "
+    "macro call, an include of such a template, a block that prints one): it converts to a "
+    "function returning the HTML as a string (rt.SafeHtml, the module exports rendersHtml), "
+    "not to a component. Templates that extend or include it render to strings too.",
+    "React inserts raw HTML only through dangerouslySetInnerHTML on a host element; a wrapper "
+    "element of the converter's own would change the page. Such templates are mostly partials "
+    "fetched by script (modals) or rendered by Python into other pages (widgets), where a string "
+    "of HTML is what is needed.",
+    "Use the result's .html where a string of HTML fits (a Next.js route handler's response, "
+    "dangerouslySetInnerHTML on an element of the page); or wrap the template's content in an "
+    "element of its own to get a component.",
 )
 _rule(
     "W002",

@@ -201,6 +201,8 @@ def _raw(n: ir.Node, definite: bool) -> bool:
         return inexpressible(n.element) or any(_raw(c, definite) for c in n.children)
     if isinstance(n, ir.BlockRef):
         return n.raw_root
+    if isinstance(n, ir.Include):
+        return n.html
     return False
 
 
@@ -225,6 +227,8 @@ def blocks_in_html_strings(t: ir.Template) -> set[str]:
     must be lowered as string-valued blocks (flavor "html") for their parent to hold them."""
     blocks = t.layout.blocks if t.layout else ()
     names: set[str] = set()
+    if t.html_root is not None:  # (the whole template is one HTML string)
+        names.update(m.name for m in walk_nodes(t.body) if isinstance(m, ir.BlockRef))
     for body in [t.body, *(b.body for b in blocks)]:
         for n in walk_nodes(body):
             if isinstance(n, ir.Element) and not n.raw_text and children_as_html(n):
@@ -419,6 +423,8 @@ class Emitter(FlaskEmitting):
         self.block_defs = {b.name: b for b in t.layout.blocks} if t.layout else {}
         if t.layout is not None and t.layout.parent is not None:
             body = self.child_root(t)
+        elif t.html_root is not None:  # (raw HTML at the top level: see Template.html_root)
+            body = f"rt.markup({self.string(t.body, 'html')})"
         else:
             body = self.root(t.body)
         stmts = self.stmts.pop()
@@ -471,10 +477,18 @@ class Emitter(FlaskEmitting):
         lines.append("")
         if t.layout is not None and t.layout.parent is None and not self.needs_react_types:
             pass
-        lines.append(f"export default function {t.component}({params}) {{")
+        if t.html_root is None:
+            lines.append(f"export default function {t.component}({params}) {{")
+        else:
+            lines.append(
+                "/** Renders to a string of HTML (raw HTML at its top level), not elements. */"
+            )
+            lines.append(f"export default function {t.component}({params}): rt.SafeHtml {{")
         lines += ["  " + s for s in stmts]
         lines.append(f"  return {body};")
         lines.append("}")
+        if t.html_root is not None:
+            lines += ["", "export const rendersHtml = true;"]
         return "\n".join(lines) + "\n"
 
     def child_root(self, t: ir.Template) -> str:
@@ -498,14 +512,23 @@ class Emitter(FlaskEmitting):
             alias = comp if comp not in self.used else self.ident(comp)
             self.used.add(alias)
             self.default_imports[path] = alias
-        props = [f"{n}={{{self.forward(v)}}}" for n, v in t.layout.parent_props]
         entries = [f"...{self.blocks_name}"]
         for b in t.layout.blocks:
             entries.append(
                 f"{js_str(b.name) if not IDENT.match(b.name) else b.name}: {self.block_override(b)}"
             )
+        blocks = "{ " + ", ".join(entries) + " }"
+        if t.layout.parent_html:  # the parent renders to an HTML string: so does this template
+            fields = self.props_object(t.layout.parent_props)[1:-1].strip()
+            if t.layout.parent_has_blocks:
+                fields = f"{fields}, blocks: {blocks}" if fields else f"blocks: {blocks}"
+            call = f"{alias}({{ {fields} }})" if fields else f"{alias}({{}})"
+            if not t.layout.prefix:
+                return call
+            return f"rt.markup({self.string(t.layout.prefix, 'html')} + {call}.html)"
+        props = [f"{n}={{{self.forward(v)}}}" for n, v in t.layout.parent_props]
         if t.layout.parent_has_blocks:  # (a layout without blocks renders none of ours)
-            props.append("blocks={{ " + ", ".join(entries) + " }}")
+            props.append("blocks={" + blocks + "}")
         parent = f"<{alias}{''.join(' ' + p for p in props)} />"
         if not t.layout.prefix:
             return parent
@@ -617,14 +640,7 @@ class Emitter(FlaskEmitting):
         return f"{helper}({', '.join(args)})"
 
     def root(self, nodes: tuple[ir.Node, ...]) -> str:
-        for n in nodes:
-            if definitely_raw(n):
-                raise ConversionError(
-                    "H105",
-                    "raw HTML (a Markup value, {% filter %} body, inline event handler or an "
-                    "attribute value React leaves out) at the top level of the template",
-                    n.line,
-                )
+        """The component's elements (no raw HTML at the top level: ``Template.html_root``)."""
         children = self.jsx_children(nodes, None, (True, True))
         if not children:
             return "null"
@@ -1155,19 +1171,8 @@ class Emitter(FlaskEmitting):
         return self.macro_call(e, "html")
 
     def include(self, n: ir.Include) -> str:
-        if n.recursive:  # the component renders itself (see Lowerer.self_include)
-            alias = self.t.component
-            known = dict(n.scope)
-            if n.with_context:
-                pairs = tuple((p.name, ir.Var(n.line, known.get(p.name, p))) for p in self.t.props)
-                n = dataclasses.replace(n, props=pairs)
-        else:
-            path = self.module_path(n.module)
-            alias = self.default_imports.get(path)
-            if alias is None:
-                alias = n.component if n.component not in self.used else self.ident(n.component)
-                self.used.add(alias)
-                self.default_imports[path] = alias
+        """The partial's component as a JSX element."""
+        alias, n = self.included(n)
         props = " ".join(
             (
                 f"{name}={{{self.forward(value)}}}"
@@ -1177,6 +1182,36 @@ class Emitter(FlaskEmitting):
             for name, value in n.props
         )
         return f"<{alias}{' ' + props if props else ''} />"
+
+    def include_call(self, n: ir.Include) -> str:
+        """A call of a partial that renders to an HTML string (``html_root``): its SafeHtml."""
+        alias, n = self.included(n)
+        return f"{alias}({self.props_object(n.props)})"
+
+    def props_object(self, props: Iterable[tuple[str, ir.Expr]]) -> str:
+        fields = []
+        for name, value in props:
+            js = self.forward(value)
+            key = name if IDENT.match(name) else js_str(name)
+            fields.append(key if key == js else f"{key}: {js}")
+        return "{ " + ", ".join(fields) + " }" if fields else "{}"
+
+    def included(self, n: ir.Include) -> tuple[str, ir.Include]:
+        """The name the partial's default export has here (imported once), and the include with
+        its props (a template including itself passes what is in scope at the include)."""
+        if n.recursive:  # the component renders itself (see Lowerer.self_include)
+            known = dict(n.scope)
+            if n.with_context:
+                pairs = tuple((p.name, ir.Var(n.line, known.get(p.name, p))) for p in self.t.props)
+                n = dataclasses.replace(n, props=pairs)
+            return self.t.component, n
+        path = self.module_path(n.module)
+        alias = self.default_imports.get(path)
+        if alias is None:
+            alias = n.component if n.component not in self.used else self.ident(n.component)
+            self.used.add(alias)
+            self.default_imports[path] = alias
+        return alias, n
 
     # -- JSX content --------------------------------------------------------------------------
 
@@ -1825,6 +1860,8 @@ class Emitter(FlaskEmitting):
             return None
         if isinstance(n, ir.BlockRef) and self.block_defs[n.name].flavor == flavor:
             return self.block_ref(n, flavor)
+        if isinstance(n, ir.Include) and n.html and flavor == "html":
+            return f"{self.include_call(n)}.html"
         if isinstance(n, (ir.Include, ir.BlockRef)):
             what = "{% include %}" if isinstance(n, ir.Include) else f"block {n.name!r}"
             raise ConversionError(

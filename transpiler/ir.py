@@ -420,12 +420,30 @@ class Template:
     # followed by what closes them too
     open_at_end: tuple[str, ...] = ()
     p_closer: str | None = None  # a start tag it may write that ends a <p> open around it
+    # its top level is raw HTML (or its layout's is): it renders to an HTML string, not elements
+    html_root: int | None = None  # the line of the first raw node at the top level
 
     @property
     def warnings(self) -> tuple[Any, ...]:
-        """What converts without a part (diagnostics.ConversionError): W003 for each macro left
-        out, saying why as its MacroInfo says now."""
-        return tuple(m.left_out_warning(line) for m, line in self.left_out)
+        """What converts without a part or in another form (diagnostics.ConversionError): W003
+        for each macro left out, saying why as its MacroInfo says now; W004 for an HTML root."""
+        out = tuple(m.left_out_warning(line) for m, line in self.left_out)
+        if self.html_root is not None:
+            from .diagnostics import ConversionError
+
+            out += (
+                ConversionError(
+                    "W004",
+                    "the template's top level is raw HTML (outside any element), which React "
+                    "cannot place: it renders to an HTML string (rt.SafeHtml), not elements",
+                    self.html_root,
+                    1,
+                    "Use its .html where a string of HTML fits (a route handler's response, "
+                    "dangerouslySetInnerHTML); or wrap the template's content in an element to "
+                    "get a component.",
+                ),
+            )
+        return out
 
 
 # ----------------------------------------------------------------------------- composition
@@ -557,6 +575,7 @@ class Include(Node):
     scope: tuple[tuple[str, "Binding"], ...] = ()
     with_context: bool = True
     p_closer: str | None = None  # a start tag the partial may write that ends a <p> around it
+    html: bool = False  # the partial renders to an HTML string (Template.html_root)
 
 
 @dataclasses.dataclass(frozen=True)
@@ -617,6 +636,7 @@ class Layout:
     inherited: tuple[tuple[str, str], ...] = ()  # the parent chain's `flavors`
     # blocks in an attribute value (flavor "attr") of the chain: how that value is quoted
     quotes: tuple[tuple[str, str], ...] = ()
+    parent_html: bool = False  # the parent renders to an HTML string (Template.html_root)
 
 
 @dataclasses.dataclass(frozen=True)

@@ -470,6 +470,7 @@ class Lowerer(FlaskLowering):
         self.svg_depth = 0
         self.loop_recursive: dict[int, bool] = {}
         self.extends_seen = False
+        self.extends_line = 1
         self.index = index_of(tree)
         self.extends_any = bool(self.index.of(nodes.Extends))  # anywhere in the template
         self.root_stores = root_stores(tree)  # name → (position, line) of its top-level sets
@@ -618,6 +619,9 @@ class Lowerer(FlaskLowering):
             stray_end_tags=tuple(sorted(self.stray_end_tags)),
             open_at_end=tuple(sorted(self.open_at_end)),
             p_closer=p_closer_of(body),
+            # (extending a layout that renders to a string: so does this template; otherwise
+            # the lowering loop decides from the top level, see lower_template)
+            html_root=self.extends_line if layout is not None and layout.parent_html else None,
         )
 
     def exported_macros(self) -> tuple[ir.MacroInfo, ...]:
@@ -696,6 +700,7 @@ class Lowerer(FlaskLowering):
                 quotes=own_quotes,
             )
         mark = extends[0]
+        self.extends_line = mark.line
         parent = self.project_load(mark.parent, mark.node)
         inherited = parent.layout.flavors if parent.layout is not None else ()
         inherited_homes = parent.layout.homes if parent.layout is not None else ()
@@ -736,6 +741,7 @@ class Lowerer(FlaskLowering):
             + tuple((b.name, self.name) for b in self.blocks if b.name not in homed),
             inherited=inherited,
             quotes=inherited_quotes + tuple((n, q) for n, q in own_quotes if n not in quoted),
+            parent_html=parent.html_root is not None,
         )
 
     # -- content --------------------------------------------------------------------------
@@ -2462,7 +2468,12 @@ class Lowerer(FlaskLowering):
                 props.append((p.name, ir.Var(node.lineno, b)))
         return [
             ir.Include(
-                node.lineno, chosen, module.component, tuple(props), p_closer=module.p_closer
+                node.lineno,
+                chosen,
+                module.component,
+                tuple(props),
+                p_closer=module.p_closer,
+                html=module.html_root is not None,
             )
         ]
 
@@ -3801,17 +3812,25 @@ def lower_template(
         # block a layout makes string-valued, placed here by an override in element content,
         # is lowered again as raw HTML (its element then written as a string). Each pass may
         # turn more elements into strings: again until nothing changes.
-        from .emit import blocks_in_html_strings
+        # Raw HTML at the top level (outside any element) makes the whole template an HTML
+        # string (html_root): its blocks are then string-valued too, so it is lowered again.
+        from .emit import blocks_in_html_strings, definitely_raw
 
         html_blocks: frozenset[str] = frozenset()
         raw_blocks: frozenset[str] = frozenset()
         nested: dict[str, int] | None = None
         placed: dict[str, tuple[str | None, str | None, int]] = {}
+        html_root: int | None = None
         while True:
             lowered = Lowerer(
                 source, name, tree, autoescape, project, env, html_blocks, raw_blocks
             ).lower()
             layout = lowered.layout
+            if layout is None or layout.parent is None:
+                if html_root is None:
+                    raw = next((n for n in lowered.body if definitely_raw(n)), None)
+                    html_root = raw.line if raw is not None else None
+                lowered = dataclasses.replace(lowered, html_root=html_root)
             if nested is None:  # (only a child template's overrides place blocks again)
                 extends = layout is not None and layout.parent is not None
                 nested = nested_blocks(tree) if extends else {}

@@ -181,7 +181,11 @@ async function renderOne(req) {
     console.warn = console.error;
     try {
       const props = rt.parseJSON(propsJson);
-      const html = ReactDOMServer.renderToStaticMarkup(React.createElement(Component, props));
+      // (a template with raw HTML at its top level renders to an HTML string: `rendersHtml`)
+      const html =
+        mod.rendersHtml === true && (req.export || "default") === "default"
+          ? Component(props).html
+          : ReactDOMServer.renderToStaticMarkup(React.createElement(Component, props));
       out.push({ html, warnings });
     } catch (err) {
       out.push({ error: errorText(err), warnings });
