@@ -42,7 +42,7 @@ from transpiler.flask_context import flask_props, user_data
 
 # renders that reach the end of their template alike: a harness change that made every render
 # raise on both sides would otherwise pass with nothing compared (raise when the count goes up)
-BASELINE_SAME = 634
+BASELINE_SAME = 655
 
 pytestmark = [
     pytest.mark.skipif(not DEFAULT_CORPUS.is_dir(), reason="../shared/corpus is not present"),

@@ -388,6 +388,8 @@ class Emitter(FlaskEmitting):
         self.default_imports: dict[str, str] = {}  # relative module path → component alias
         self.needs_react_types = False
         self.macro_names: dict[int, str] = {}  # id(MacroInfo) → JS function name (JSX form)
+        # id(statement list) → (that list, its Macro objects: rt.macroValue(...) → const name)
+        self.macro_values: dict[int, tuple[list[str], dict[str, str]]] = {}
 
     # -- identifiers ------------------------------------------------------------------------
 
@@ -1032,15 +1034,14 @@ class Emitter(FlaskEmitting):
             return f"({params}) => {{ {' '.join(stmts)} return {result}; }}"
         return f"({params}) => {arrow_result(result)}"
 
-    def macro_call(self, e: ir.MacroCall, form: str) -> str:
+    def macro_named(self, e: ir.MacroCall | ir.MacroRef, form: str) -> str:
+        """The JS function of the macro's ``form`` ("jsx" or "html") where ``e`` names it."""
         info = e.info
-        if form == "jsx" and (not info.jsx_ok or e.html_only):
-            form = "html"
         if e.module_alias is not None:
             path = self.module_path(e.module_alias.module or "")
             alias = self.star_imports.setdefault(path, self.var(e.module_alias))
-            fn = f"{alias}.{info.name if form == 'jsx' else info.name + '_html'}"
-        elif info.module != self.t.name:
+            return f"{alias}.{info.name if form == 'jsx' else info.name + '_html'}"
+        if info.module != self.t.name:
             # from-import: import the form needed under the local name
             path = self.module_path(info.module)
             local = self.macro_import_local(e, form)
@@ -1048,9 +1049,37 @@ class Emitter(FlaskEmitting):
             self.imports.setdefault(path, set()).add(
                 exported if exported == local else f"{exported} as {local}"
             )
-            fn = local
-        else:
-            fn = self.macro_fn(info, form)
+            return local
+        return self.macro_fn(info, form)
+
+    def x_MacroRef(self, e: ir.MacroRef) -> str:
+        """Jinja's Macro object: ``rt.macroValue`` calls the HTML form as a dynamic call does.
+        Without context values it is a constant of the statements it is named in (once)."""
+        args = [self.macro_named(e, "html"), self.macro_spec(e.info)]
+        if e.info.takes_context:  # (the values where it is named: inline)
+            args.append(f"[{self.macro_context_arg(e)}]")
+            return f"rt.macroValue({', '.join(args)})"
+        value = f"rt.macroValue({', '.join(args)})"
+        scope = self.stmts[-1]
+        named = self.macro_values.setdefault(id(scope), (scope, {}))[1]
+        if value not in named:
+            named[value] = self.ident(f"{e.info.name}Macro")
+            scope.append(f"const {named[value]} = {value};")
+        return named[value]
+
+    def macro_spec(self, info: ir.MacroInfo) -> str:
+        """What ``rt.callMacro`` binds arguments with (``MacroSpec``)."""
+        return (
+            f"{{ name: {js_str(info.name)}, params: [{', '.join(js_str(p) for p in info.params)}], "
+            f"varargs: {str(info.catch_varargs).lower()}, kwargs: {str(info.catch_kwargs).lower()}, "
+            f"caller: {str(info.uses_caller).lower()}, defaults: {info.n_defaults} }}"
+        )
+
+    def macro_call(self, e: ir.MacroCall, form: str) -> str:
+        info = e.info
+        if form == "jsx" and (not info.jsx_ok or e.html_only):
+            form = "html"
+        fn = self.macro_named(e, form)
         if e.dynamic:
             return self.dynamic_macro_call(e, fn, form)
         first_default = len(info.params) - info.n_defaults
@@ -1075,7 +1104,7 @@ class Emitter(FlaskEmitting):
             args.insert(0, self.macro_context_arg(e))
         return f"{fn}({', '.join(args + extra)})"
 
-    def macro_context_arg(self, e: ir.MacroCall) -> str:
+    def macro_context_arg(self, e: ir.MacroCall | ir.MacroRef) -> str:
         fields = []
         for name, value in e.context:
             v = self.expr(value)
@@ -1091,12 +1120,7 @@ class Emitter(FlaskEmitting):
         pairs = [f"[{js_str(k)}, {self.expr(v)}]" for k, v in e.kwargs]
         if e.starstar is not None:
             pairs.append(f"...rt.mappingItems({self.expr(e.starstar)})")
-        spec = (
-            f"{{ name: {js_str(info.name)}, params: [{', '.join(js_str(p) for p in info.params)}], "
-            f"varargs: {str(info.catch_varargs).lower()}, kwargs: {str(info.catch_kwargs).lower()}, "
-            f"caller: {str(info.uses_caller).lower()}, defaults: {info.n_defaults} }}"
-        )
-        args = [fn, spec, f"[{', '.join(positional)}]", f"[{', '.join(pairs)}]"]
+        args = [fn, self.macro_spec(info), f"[{', '.join(positional)}]", f"[{', '.join(pairs)}]"]
         before = [self.macro_context_arg(e)] if info.takes_context else []
         after = [self.caller_fn(e.caller, form)] if e.caller is not None else []
         if before or after:
@@ -1105,7 +1129,7 @@ class Emitter(FlaskEmitting):
             args.append(f"[{', '.join(after)}]")
         return f"rt.callMacro({', '.join(args)})"
 
-    def macro_import_local(self, e: ir.MacroCall, form: str) -> str:
+    def macro_import_local(self, e: ir.MacroCall | ir.MacroRef, form: str) -> str:
         key = (e.import_name, form)
         self.from_locals = getattr(self, "from_locals", {})
         if key not in self.from_locals:

@@ -540,6 +540,18 @@ class MacroCall(Expr):
 
 
 @dataclasses.dataclass(frozen=True)
+class MacroRef(Expr):
+    """A macro named as a value (passed to another macro, set to a name, printed): Jinja's
+    Macro object, whose call binds its arguments at run time and returns its HTML."""
+
+    info: MacroInfo
+    module_alias: "Binding | None"  # `{% import … as f %}`: f.m; None otherwise
+    import_name: str  # JS name of the function (alias for from-imports)
+    # for a macro that takes context values: the ones it gets where it is named
+    context: tuple[tuple[str, "Expr"], ...] = ()
+
+
+@dataclasses.dataclass(frozen=True)
 class MacroDef(Node):
     info: MacroInfo
     binding: Binding

@@ -438,7 +438,7 @@ class Lowerer(FlaskLowering):
         self.app_uses: list[AppUse] = []
         self.assumptions: list[tuple[ir.Expr, str, str]] = []  # configured template names
         # calls of this template's context-reading macros: (macro, names known then, call)
-        self.macro_calls_checked: list[tuple[ir.MacroInfo, int, nodes.Call]] = []
+        self.macro_calls_checked: list[tuple[ir.MacroInfo, int, nodes.Node]] = []
         self.source = source
         flat = _Flattener(source, autoescape)
         flat.body(tree.body)
@@ -2184,14 +2184,7 @@ class Lowerer(FlaskLowering):
             )
         else:
             return None
-        if info.broken and info.module == self.name:
-            raise info.broken_error  # this template's own: its rewrites may convert the macro
-        if info.broken:
-            self.node_fail(
-                "T005",
-                f"{info.module}'s macro {info.name!r} does not convert ({info.broken})",
-                call,
-            )
+        self.check_callable_macro(info, call)
         if caller is not None and not info.uses_caller:
             # Jinja passes the caller as a keyword argument the macro does not take: a TypeError,
             # or (when it reads kwargs) the caller macro itself in kwargs
@@ -2254,7 +2247,7 @@ class Lowerer(FlaskLowering):
         )
 
     def macro_context(
-        self, info: ir.MacroInfo, imported_as: ir.Binding | None, call: nodes.Call
+        self, info: ir.MacroInfo, imported_as: ir.Binding | None, call: nodes.Node
     ) -> tuple[tuple[str, ir.Expr], ...]:
         """The context values a call passes to a macro that reads template variables.
 
@@ -2793,7 +2786,32 @@ class Lowerer(FlaskLowering):
         b = self._current(node.name)
         if b is None:
             return ir.Global(line, node.name)
+        if b.kind == "macro" and b.macro is not None:
+            return self.macro_ref(b.macro, None, b.name, b, node)
         return ir.Var(line, b)
+
+    def macro_ref(
+        self,
+        info: ir.MacroInfo,
+        alias: ir.Binding | None,
+        import_name: str,
+        binding: ir.Binding | None,
+        node: nodes.Node,
+    ) -> ir.MacroRef:
+        """A macro named as a value (not called where it is named)."""
+        self.check_callable_macro(info, node)
+        context = self.macro_context(info, binding or alias, node)
+        return ir.MacroRef(node.lineno, info, alias, import_name, context)
+
+    def check_callable_macro(self, info: ir.MacroInfo, node: nodes.Node) -> None:
+        if info.broken and info.module == self.name:
+            raise info.broken_error  # this template's own: its rewrites may convert the macro
+        if info.broken:
+            self.node_fail(
+                "T005",
+                f"{info.module}'s macro {info.name!r} does not convert ({info.broken})",
+                node,
+            )
 
     def expr_List(self, node: nodes.List, line: int) -> ir.Expr:
         return ir.ListLit(line, tuple(self.expr(i) for i in node.items))
@@ -3481,7 +3499,7 @@ def expr_safety(e: ir.Expr) -> ir.Safety:
         e, (ir.Const, ir.Global, ir.ListLit, ir.TupleLit, ir.DictLit, ir.Test, ir.Compare)
     ):
         return "no"
-    if isinstance(e, (ir.UrlFor, ir.FlashedMessages)):  # a str, a list
+    if isinstance(e, (ir.UrlFor, ir.FlashedMessages, ir.MacroRef)):  # a str, a list, a Macro
         return "no"
     if isinstance(e, ir.Filter):
         if e.name in SAFE_RESULT_FILTERS:

@@ -11,7 +11,7 @@
  * chain receives it (and hands it on to the overrides below it).
  */
 import type { ReactNode } from "react";
-import { SafeHtml, TemplateRuntimeError, TemplateTypeError, dictSet, given as givenArg, repr, tuple } from "./core";
+import { PyCallable, SafeHtml, TemplateRuntimeError, TemplateTypeError, dictSet, given as givenArg, repr, tuple } from "./core";
 
 /** The template variables a macro reads, passed by its callers (the importer's context). */
 export type MacroContext = Readonly<Record<string, unknown>>;
@@ -146,4 +146,20 @@ export function callMacro<R>(
     throw new TemplateTypeError(`macro '${spec.name}' takes not more than ${n} argument(s)`);
   }
   return (fn as unknown as (...a: unknown[]) => R)(...before, ...args, ...after);
+}
+
+/**
+ * A macro named as a value (passed to another macro, set to a name): Jinja's `Macro` object. Called,
+ * it binds its arguments as `callMacro` does and returns the macro's HTML; it prints as
+ * `<Macro 'name'>` and has Jinja's `name`, `arguments`, `catch_kwargs`, `catch_varargs`, `caller`.
+ */
+export function macroValue<R>(fn: (...args: never[]) => R, spec: MacroSpec, before: readonly unknown[] = []): PyCallable {
+  const attrs = {
+    name: spec.name,
+    arguments: tuple([...spec.params]),
+    catch_kwargs: spec.kwargs,
+    catch_varargs: spec.varargs,
+    caller: spec.caller,
+  };
+  return new PyCallable(spec.name, (args, kwargs) => callMacro(fn, spec, args, Object.entries(kwargs), before), attrs, `<Macro '${spec.name}'>`);
 }
