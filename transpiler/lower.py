@@ -95,6 +95,9 @@ OPTIONAL_END = frozenset(IMPLIED_BY) | {"html", "body"}
 # ----------------------------------------------------------------------------- filters and tests
 
 _CONTEXT_PARAMS = ("environment", "env", "context", "eval_ctx")
+# Python internals the runtime models: a value's class (for JSON values, Markup, tuples) and the
+# class's names and base (runtime/core.ts PyType)
+TYPE_ATTRS = frozenset({"__class__", "__name__", "__qualname__", "__module__", "__base__"})
 AUTOESCAPE_FILTERS = frozenset(
     {"join", "replace", "urlize", "xmlattr", "wordwrap", "tojson", "indent"}
 )
@@ -2837,7 +2840,7 @@ class Lowerer(FlaskLowering):
         return ir.DictLit(line, tuple(items))
 
     def expr_Getattr(self, node: nodes.Getattr, line: int) -> ir.Expr:
-        if node.attr.startswith("__"):
+        if node.attr.startswith("__") and node.attr not in TYPE_ATTRS:
             self.node_fail("U002", f"Python internals (.{node.attr}) have no JavaScript form", node)
         obj = self.expr(node.node)
         self.check_flask_attr(obj, node.attr, node)
@@ -2898,10 +2901,14 @@ class Lowerer(FlaskLowering):
                 func.attr in ("format", "format_map")
                 and isinstance(func.node, nodes.Const)
                 and isinstance(func.node.value, str)
-                and re.search(r"\{[^{}]*[.\[]_", func.node.value)
+                and any(
+                    not (m[1] == "." and m[2] in TYPE_ATTRS)  # (a value's class is modelled)
+                    for field in re.findall(r"\{([^{}]*)", func.node.value)
+                    for m in re.finditer(r"([.\[])(_\w*)", field)
+                )
             ):
                 self.node_fail(
-                    "U002", "a format field reads Python internals (e.g. {0.__class__})", node
+                    "U002", "a format field reads Python internals (e.g. {0.__dict__})", node
                 )
             return ir.MethodCall(line, self.expr(func.node), func.attr, self.call_args(node))
         if (

@@ -1611,6 +1611,9 @@ type Missing = typeof MISSING;
 
 /** Jinja `environment.getattr(obj, name)`: Python attribute first, then item; missing → Undefined. */
 export function getattr(obj: unknown, name: string): unknown {
+  if (obj === undefined && name === "__class__") {
+    throw new TemplateRuntimeError("jinja2tsx: the Python class of Jinja's Undefined is not modelled");
+  }
   if (obj === undefined) undefinedError(`'Undefined' has no attribute '${name}'`);
   const a = pyAttr(obj, name);
   if (a !== MISSING) return a;
@@ -1690,8 +1693,65 @@ const LOOP_ATTRS = new Set([
   "nextitem",
 ]);
 
+/**
+ * A Python type object (`x.__class__`), for the values whose Python class is known exactly: its
+ * `__name__`, `__qualname__`, `__module__` and `__base__`; it prints as `<class 'int'>`.
+ */
+export class PyType {
+  constructor(
+    readonly name: string,
+    readonly module: string,
+    readonly base: PyType | null,
+  ) {}
+  __getattr__(name: string): unknown {
+    if (name === "__name__" || name === "__qualname__") return this.name;
+    if (name === "__module__") return this.module;
+    if (name === "__base__") return this.base;
+    // (Python has many more, and a type subscripted by a missing name is a generic alias)
+    throw new TemplateRuntimeError(`jinja2tsx: the attribute ${name} of the Python type ${this.name} is not modelled`);
+  }
+  __str__(): string {
+    return `<class '${this.module === "builtins" ? "" : this.module + "."}${this.name}'>`;
+  }
+  __repr__(): string {
+    return this.__str__();
+  }
+}
+
+/** Markup's type: printed under autoescape, Python calls its unbound `__html__` and fails. */
+class MarkupType extends PyType {
+  __html__(): string {
+    throw new TemplateTypeError("Markup.__html__() missing 1 required positional argument: 'self'");
+  }
+}
+
+const OBJECT_TYPE = new PyType("object", "builtins", null);
+const INT_TYPE = new PyType("int", "builtins", OBJECT_TYPE);
+const STR_TYPE = new PyType("str", "builtins", OBJECT_TYPE);
+const TYPES: Record<string, PyType> = {
+  NoneType: new PyType("NoneType", "builtins", OBJECT_TYPE),
+  bool: new PyType("bool", "builtins", INT_TYPE),
+  int: INT_TYPE,
+  float: new PyType("float", "builtins", OBJECT_TYPE),
+  str: STR_TYPE,
+  Markup: new MarkupType("Markup", "markupsafe", STR_TYPE),
+  list: new PyType("list", "builtins", OBJECT_TYPE),
+  tuple: new PyType("tuple", "builtins", OBJECT_TYPE),
+  dict: new PyType("dict", "builtins", OBJECT_TYPE),
+};
+
+/** `type(v)` of a value whose Python class the runtime knows exactly; other values fail the render. */
+function classOf(v: unknown): PyType {
+  const t = Object.prototype.hasOwnProperty.call(TYPES, typeName(v)) ? TYPES[typeName(v)] : undefined;
+  if (t === undefined || v instanceof PyType) {
+    throw new TemplateRuntimeError(`jinja2tsx: the Python class of a ${typeName(v)} value is not modelled`);
+  }
+  return t;
+}
+
 /** Python `getattr(obj, name)`, or MISSING on AttributeError. */
 function pyAttr(obj: unknown, name: string): unknown | Missing {
+  if (name === "__class__" && obj !== undefined) return classOf(obj);
   if (obj === null || obj === undefined) return MISSING;
   const m = methodFor(obj, name);
   if (m)
