@@ -137,7 +137,7 @@ def _render(t: jinja2.Template, ctx: dict[str, object]) -> str:
 # (the rewrite moved the lines: "{%-" is applied first, and the rest of the body is repeated)
 PAST_MARKUP = (
     "<div>\n{%- if k %}\n<b>\n{%- else %}\n<i>\n{%- endif %}\nx\n{%- if k %}\n</b>\n"
-    "{%- else %}\n</i>\n{%- endif %}\n{{ p.__class__.__name__ }}</div>\n"
+    "{%- else %}\n</i>\n{%- endif %}\n{{ p.__dict__ }}</div>\n"
 )
 
 
@@ -152,7 +152,7 @@ def _diagnostics(source: str) -> list:
 def test_template_past_its_markup_reports_the_next_problem() -> None:
     (d,) = _diagnostics(PAST_MARKUP)
     assert (d.code, d.line) == ("H101", 3)
-    assert "then meets U002: Python internals (.__name__)" in d.message
+    assert "then meets U002: Python internals (.__dict__)" in d.message
 
 
 def test_macro_past_its_markup_reports_the_next_problem() -> None:
