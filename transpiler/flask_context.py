@@ -19,8 +19,10 @@ config (``config_keys``, default: every JSON value), Flask-Login's ``current_use
 Values go as ``flask_json`` writes them, which the runtime reads back as the same Python values: a
 tuple stays a tuple, Markup stays Markup. A session or config item it cannot write (a
 ``timedelta``, a ``set``, an object) keeps its place as a marker naming its type, so the keys,
-their number and ``in`` are Flask's and reading its value fails the render; ``g`` names such
-attributes in ``__unsent__``. An item the view names explicitly must be writable (else TypeError).
+their number and ``in`` are Flask's and reading its value fails the render; so does a config key
+naming a secret (``SECRET_KEY``, ``MAIL_PASSWORD``, ``SQLALCHEMY_DATABASE_URI``); ``g`` names
+such attributes in ``__unsent__``. An item the view names explicitly is sent, and must be
+writable (else TypeError).
 """
 
 from __future__ import annotations
@@ -173,12 +175,26 @@ def flashes_data(flashes: Iterable[tuple[Any, Any]]) -> list[list[Any]]:
     return out
 
 
-def _items(mapping: Any, keys: Iterable[str] | None, prop: str) -> dict[str, Any]:
+# Config keys that name a secret (SECRET_KEY, MAIL_PASSWORD, SQLALCHEMY_DATABASE_URI, an API
+# token or private key): by default sent without their value; name one to send it.
+_SECRET_KEY = re.compile(
+    r"SECRET|PASSWORD|PASSWD|TOKEN|PRIVATE|CREDENTIAL|(?<!PUBLIC)_KEY$|DATABASE_UR[IL]|_DSN$", re.I
+)
+
+
+def _items(
+    mapping: Any, keys: Iterable[str] | None, prop: str, secrets: bool = False
+) -> dict[str, Any]:
     """``keys`` of ``mapping`` (a KeyError if one is missing, a TypeError if one is unwritable), or
-    by default every item, an unwritable one as the marker of an item sent without its value."""
+    by default every item, an unwritable one (with ``secrets``, one whose key names a secret) as
+    the marker of an item sent without its value."""
     if keys is not None:
         return {k: _named(mapping[k], f"{prop}[{k!r}]") for k in keys}
-    return {k: _unsent(v) for k, v in mapping.items() if k != "_flashes"}
+    return {
+        k: ({MARK: "unsent", "type": "secret"} if secrets and _SECRET_KEY.search(k) else _unsent(v))
+        for k, v in mapping.items()
+        if k != "_flashes"
+    }
 
 
 def _attributes(attributes: dict[str, Any], keys: Iterable[str] | None) -> dict[str, Any]:
@@ -227,7 +243,7 @@ def flask_props(
     if "g" in names:
         out["g"] = _attributes(vars(flask.g), g_keys)
     if "config" in names:
-        out["config"] = _items(app.config, config_keys, "config")
+        out["config"] = _items(app.config, config_keys, "config", secrets=True)
     context: dict[str, Any] = {}
     if "current_user" in names or "csrf_token" in names:
         app.update_template_context(context)

@@ -954,7 +954,8 @@ function readBackMapping(data: Record<string, unknown>, name: string): Record<st
       if (v instanceof UnsentValue) {
         throw new TemplateRuntimeError(
           `jinja2tsx: ${name}[${repr(String(key))}] is a ${v.typeName}, which the ${name} prop holds ` +
-            "without its value: send what the template reads from it in a prop of its own",
+            `without its value: name it in flask_props(${name}_keys=...) to send it (a JSON value), ` +
+            "or send what the template reads from it in a prop of its own",
         );
       }
       return v;
