@@ -29,7 +29,7 @@ FLASK_PROP_TYPES: dict[str, tuple[str, str]] = {
     "g": ("Readonly<Record<string, unknown>>", "Flask's `g`: its attributes."),
     "config": (
         "Readonly<Record<string, unknown>>",
-        "Flask's `config`: the keys the templates read (never send secrets you do not use).",
+        "Flask's `config`: its items (flask_props sends a secret's key without its value).",
     ),
     "current_user": (
         "rt.FlaskUserData",
