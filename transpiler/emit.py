@@ -71,6 +71,16 @@ def js_key(k: str) -> str:
     return f"[{js_str(k)}]" if k == "__proto__" else js_str(k)
 
 
+def js_object(fields: Iterable[tuple[str, str]]) -> str:
+    """An object literal (or pattern) of (key, JS expression) pairs: ``{ a, "b-c": x }``, a key
+    its own value's name written once."""
+    parts = []
+    for key, value in fields:
+        k = key if IDENT.match(key) and key != "__proto__" else js_key(key)
+        parts.append(k if k == value else f"{k}: {value}")
+    return "{ " + ", ".join(parts) + " }" if parts else "{}"
+
+
 def output_is_text(o: ir.Output) -> bool:
     """Can this output be a JSX text child (not raw HTML)?"""
     if o.safety == "no":
@@ -521,10 +531,10 @@ class Emitter(FlaskEmitting):
             )
         blocks = "{ " + ", ".join(entries) + " }"
         if t.layout.parent_html:  # the parent renders to an HTML string: so does this template
-            fields = self.props_object(t.layout.parent_props)[1:-1].strip()
+            fields = [(n, self.forward(v)) for n, v in t.layout.parent_props]
             if t.layout.parent_has_blocks:
-                fields = f"{fields}, blocks: {blocks}" if fields else f"blocks: {blocks}"
-            call = f"{alias}({{ {fields} }})" if fields else f"{alias}({{}})"
+                fields.append(("blocks", blocks))
+            call = f"{alias}({js_object(fields)})"
             if not t.layout.prefix:
                 return call
             return f"rt.markup({self.string(t.layout.prefix, 'html')} + {call}.html)"
@@ -595,11 +605,8 @@ class Emitter(FlaskEmitting):
             f"const {self.var(r)} = {scope}[{js_str(r.name)}] as rt.LoopContext;" for r in loops
         ]
         if from_scope:
-            fields = [
-                k if k == v else f"{js_str(k) if not IDENT.match(k) else k}: {v}"
-                for k, v in ((r.name, self.var(r)) for r in from_scope)
-            ]
-            decls.insert(0, f"const {{ {', '.join(fields)} }} = {scope};")
+            pattern = js_object((r.name, self.var(r)) for r in from_scope)
+            decls.insert(0, f"const {pattern} = {scope};")
         received = " ".join(decls)
         self.block_flavors.append(flavor)
         saved_quote = self.attr_quote
@@ -634,11 +641,7 @@ class Emitter(FlaskEmitting):
         helper = "rt.block" if flavor is None else "rt.textBlock"
         args = [self.block_access(n.name), self.block_own(b, flavor)]
         if n.scope:
-            fields = [
-                k if k == v else f"{js_str(k) if not IDENT.match(k) else k}: {v}"
-                for k, v in ((x.name, self.var(x)) for x in n.scope)
-            ]
-            args.append(f"{{ {', '.join(fields)} }}")
+            args.append(js_object((x.name, self.var(x)) for x in n.scope))
         return f"{helper}({', '.join(args)})"
 
     def root(self, nodes: tuple[ir.Node, ...]) -> str:
@@ -968,11 +971,8 @@ class Emitter(FlaskEmitting):
         if isinstance(n, ir.MacroDef) and n.info.takes_context:
             # the template variables it reads, passed by each call (see MacroCall.context)
             props = {b.name: b for b in self.t.props}
-            fields = []
-            for name in n.info.context_names:
-                local = self.var(props[name])
-                fields.append(name if name == local else f"{js_key(name)}: {local}")
-            params.append(f"{{ {', '.join(fields)} }}: rt.MacroContext")
+            pattern = js_object((name, self.var(props[name])) for name in n.info.context_names)
+            params.append(f"{pattern}: rt.MacroContext")
         bindings = n.params
         for b, d in zip(bindings, n.defaults):
             if d is None:
@@ -1105,11 +1105,7 @@ class Emitter(FlaskEmitting):
         return f"{fn}({', '.join(args + extra)})"
 
     def macro_context_arg(self, e: ir.MacroCall | ir.MacroRef) -> str:
-        fields = []
-        for name, value in e.context:
-            v = self.expr(value)
-            fields.append(name if v == name else f"{js_key(name)}: {v}")
-        return f"{{ {', '.join(fields)} }}" if fields else "{}"
+        return js_object((name, self.expr(value)) for name, value in e.context)
 
     def dynamic_macro_call(self, e: ir.MacroCall, fn: str, form: str) -> str:
         """``m(x, *items, **attrs)``: ``rt.callMacro`` binds the arguments as Jinja does."""
@@ -1210,15 +1206,7 @@ class Emitter(FlaskEmitting):
     def include_call(self, n: ir.Include) -> str:
         """A call of a partial that renders to an HTML string (``html_root``): its SafeHtml."""
         alias, n = self.included(n)
-        return f"{alias}({self.props_object(n.props)})"
-
-    def props_object(self, props: Iterable[tuple[str, ir.Expr]]) -> str:
-        fields = []
-        for name, value in props:
-            js = self.forward(value)
-            key = name if IDENT.match(name) else js_str(name)
-            fields.append(key if key == js else f"{key}: {js}")
-        return "{ " + ", ".join(fields) + " }" if fields else "{}"
+        return f"{alias}({js_object((name, self.forward(v)) for name, v in n.props)})"
 
     def included(self, n: ir.Include) -> tuple[str, ir.Include]:
         """The name the partial's default export has here (imported once), and the include with

@@ -1742,7 +1742,8 @@ const TYPES: Record<string, PyType> = {
 
 /** `type(v)` of a value whose Python class the runtime knows exactly; other values fail the render. */
 function classOf(v: unknown): PyType {
-  const t = Object.prototype.hasOwnProperty.call(TYPES, typeName(v)) ? TYPES[typeName(v)] : undefined;
+  const name = typeName(v);
+  const t = Object.prototype.hasOwnProperty.call(TYPES, name) ? TYPES[name] : undefined;
   if (t === undefined || v instanceof PyType) {
     throw new TemplateRuntimeError(`jinja2tsx: the Python class of a ${typeName(v)} value is not modelled`);
   }
