@@ -166,6 +166,25 @@ def test_check_exit_codes_and_json(project: Path) -> None:
     assert usage.returncode == 2 and "no such file" in usage.stderr
 
 
+def test_html_string_templates_are_a_warning_and_convert(project: Path) -> None:
+    """A template with raw HTML at its top level converts to an HTML-string function: check
+    says so (W004, a warning: exit 0) and convert writes a module exporting rendersHtml."""
+    (project / "templates" / "modal.html").write_text("<p>x</p>\n{{ form_html|safe }}\n")
+    checked = run("check", "templates", "--format", "json", cwd=project)
+    assert checked.returncode == 0, checked.stdout + checked.stderr
+    (item,) = json.loads(checked.stdout)
+    assert (item["path"], item["line"], item["code"], item["severity"]) == (
+        "templates/modal.html",
+        2,
+        "W004",
+        "warning",
+    )
+    converted = run("convert", "templates", "--out", "web", cwd=project)
+    assert converted.returncode == 0, converted.stderr
+    module = (project / "web" / "modal.tsx").read_text()
+    assert "): rt.SafeHtml {" in module and "export const rendersHtml = true;" in module
+
+
 def test_check_reuses_results_of_unchanged_templates(
     project: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
