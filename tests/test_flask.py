@@ -493,27 +493,38 @@ def test_flask_values_read_back_as_python_values(values: list[Any]) -> None:
 
 
 def test_flask_values_json_cannot_hold_keep_their_place() -> None:
-    """A config/session item flask_json cannot write is sent as a marker: the key stays (in,
-    length, order), reading it fails the render; named explicitly, it fails in the view."""
+    """A session/config/g item the view does not send (JSON cannot hold it, a secret, a private
+    g attribute, or not among the keys it names) goes as a marker: the key stays (in, length,
+    order), reading it fails the render; named explicitly, an unwritable one fails in the view."""
     from transpiler.nodeworker import shared_worker
 
+    unsent = MARK, "unsent"
     with app().test_request_context("/", base_url=BASE_URL):
         flask.session["a"] = 1
         flask.session["when"] = datetime.timedelta(seconds=5)
         flask.session["tags"] = {"x"}
         flask.session["d"] = {1: "int key"}
         flask.session["z"] = (1,)
-        props = flask_props(["session", "config"])
+        flask.g.title = "T"
+        flask.g._token = "t"
+        props = flask_props(["session", "config", "g"])
         assert list(props["session"]) == ["a", "when", "tags", "d", "z"]
-        assert props["session"]["when"] == {MARK: "unsent", "type": "timedelta"}
-        assert props["config"]["PERMANENT_SESSION_LIFETIME"] == {
-            MARK: "unsent",
-            "type": "timedelta",
+        assert props["session"]["when"] == dict([unsent, ("why", "a timedelta")])
+        config = props["config"]
+        assert config["PERMANENT_SESSION_LIFETIME"] == dict([unsent, ("why", "a timedelta")])
+        assert config["SECRET_KEY"] == dict([unsent, ("why", "a secret, by its name")])
+        assert props["g"] == {
+            "title": "T",
+            "_token": dict([unsent, ("why", "a private attribute")]),
         }
+        only = flask_props(["session"], session_keys=("a",))["session"]
+        assert only["a"] == 1 and only["z"] == dict([unsent, ("why", "not in session_keys")])
         with pytest.raises(TypeError, match=r"session\['tags'\] is a set"):
             flask_props(["session"], session_keys=("a", "tags"))
         with pytest.raises(TypeError, match=r"config\['PERMANENT_SESSION_LIFETIME'\]"):
             flask_props(["config"], config_keys=("PERMANENT_SESSION_LIFETIME",))
+        with pytest.raises(KeyError):
+            flask_props(["session"], session_keys=("nosuch",))
     args = json.dumps([props["session"], "session"])
     (observed,) = shared_worker().observe(str(RUNTIME_DIR), [{"fn": "flaskValue", "args": args}])
-    assert "jinja2tsx: session['when'] is a timedelta" in observed["error"]  # (its repr reads it)
+    assert "jinja2tsx: session['when'] (a timedelta)" in observed["error"]  # (its repr reads it)

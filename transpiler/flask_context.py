@@ -20,9 +20,9 @@ Values go as ``flask_json`` writes them, which the runtime reads back as the sam
 tuple stays a tuple, Markup stays Markup. A session or config item it cannot write (a
 ``timedelta``, a ``set``, an object) keeps its place as a marker naming its type, so the keys,
 their number and ``in`` are Flask's and reading its value fails the render; so does a config key
-naming a secret (``SECRET_KEY``, ``MAIL_PASSWORD``, ``SQLALCHEMY_DATABASE_URI``); ``g`` names
-such attributes in ``__unsent__``. An item the view names explicitly is sent, and must be
-writable (else TypeError).
+naming a secret (``SECRET_KEY``, ``MAIL_PASSWORD``, ``SQLALCHEMY_DATABASE_URI``), a private
+``g._name`` attribute, and, when the view names the items to send, every other one. An item the
+view names is sent, and must be writable (else TypeError).
 """
 
 from __future__ import annotations
@@ -30,7 +30,7 @@ from __future__ import annotations
 import math
 import re
 import uuid
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from typing import Any
 
 from markupsafe import Markup
@@ -92,7 +92,7 @@ def _unsent(value: Any) -> Any:
     try:
         return flask_json(value)
     except Unwritable as exc:
-        return {MARK: "unsent", "type": exc.type_name}
+        return {MARK: "unsent", "why": f"a {exc.type_name}"}
 
 
 def _view_arg(value: object) -> object:
@@ -183,37 +183,42 @@ _SECRET_KEY = re.compile(
 
 
 def _items(
-    mapping: Any, keys: Iterable[str] | None, prop: str, secrets: bool = False
+    mapping: Any,
+    keys: Iterable[str] | None,
+    prop: str,
+    withheld: Callable[[str], str | None] = lambda k: None,
 ) -> dict[str, Any]:
-    """``keys`` of ``mapping`` (a KeyError if one is missing, a TypeError if one is unwritable), or
-    by default every item, an unwritable one (with ``secrets``, one whose key names a secret) as
-    the marker of an item sent without its value."""
-    if keys is not None:
-        return {k: _named(mapping[k], f"{prop}[{k!r}]") for k in keys}
-    return {
-        k: ({MARK: "unsent", "type": "secret"} if secrets and _SECRET_KEY.search(k) else _unsent(v))
-        for k, v in mapping.items()
-        if k != "_flashes"
-    }
-
-
-def _attributes(attributes: dict[str, Any], keys: Iterable[str] | None) -> dict[str, Any]:
-    """``g``'s attributes: ``keys`` (as ``_items``), or by default every writable one not private
-    (``_name``: what extensions keep there); the names of the others go in ``__unsent__``."""
-    if keys is not None:
-        out = {k: _named(attributes[k], f"g.{k}") for k in keys}
-    else:
-        out = {}
-        for k, v in attributes.items():
-            if not k.startswith("_"):
-                try:
-                    out[k] = flask_json(v)
-                except Unwritable:
-                    pass
-    unsent = sorted(k for k in attributes if k not in out)
-    if unsent:  # (g.user as a database row, g.db): reading one fails the render
-        out[UNSENT] = unsent
+    """Every item of ``mapping`` (session, config, ``g``'s attributes), in order. With ``keys``,
+    those are sent (a KeyError if one is missing, a TypeError if one is unwritable) and the others
+    without their value; by default every item ``withheld`` names no reason for and
+    ``flask_json`` can write is sent, the others as the marker of an item without its value (so
+    the keys, their number and ``in`` stay Flask's, and reading the value fails the render)."""
+    named = None if keys is None else list(keys)
+    for k in named or ():
+        mapping[k]  # (KeyError: the view names an item that is not there)
+    out = {}
+    for k, v in mapping.items():
+        if k == "_flashes":  # (the session's: get_flashed_messages() is its own prop)
+            continue
+        if named is not None:
+            why = None if k in named else f"not in {prop}_keys"
+        else:
+            why = withheld(k)
+        if why is not None:
+            out[k] = {MARK: "unsent", "why": why}
+        elif named is not None:
+            out[k] = _named(v, f"{prop}[{k!r}]")
+        else:
+            out[k] = _unsent(v)
     return out
+
+
+def _secret(key: str) -> str | None:
+    return "a secret, by its name" if _SECRET_KEY.search(key) else None
+
+
+def _private(name: str) -> str | None:
+    return "a private attribute" if name.startswith("_") else None
 
 
 def flask_props(
@@ -225,10 +230,10 @@ def flask_props(
     user_fields: Iterable[str] = (),
 ) -> dict[str, Any]:
     """The Flask props for ``names`` from the current request (call inside a view).
-    ``config_keys``/``session_keys``/``g_keys``: the items to send (default: every item, those
-    ``flask_json`` cannot write as markers without their value; for ``g`` every writable attribute
-    but the private ``_name`` ones extensions keep there, the names of the others in
-    ``__unsent__``). Reading an item sent without its value fails the render."""
+    ``config_keys``/``session_keys``/``g_keys``: the items to send (default: every item but the
+    config's secrets, ``g``'s private ``_name`` attributes extensions keep there, and what
+    ``flask_json`` cannot write). The others go as markers without their value: reading one fails
+    the render."""
     import flask
 
     names = set(names)
@@ -241,9 +246,9 @@ def flask_props(
     if "session" in names:
         out["session"] = _items(flask.session, session_keys, "session")
     if "g" in names:
-        out["g"] = _attributes(vars(flask.g), g_keys)
+        out["g"] = _items(vars(flask.g), g_keys, "g", _private)
     if "config" in names:
-        out["config"] = _items(app.config, config_keys, "config", secrets=True)
+        out["config"] = _items(app.config, config_keys, "config", _secret)
     context: dict[str, Any] = {}
     if "current_user" in names or "csrf_token" in names:
         app.update_template_context(context)

@@ -856,8 +856,16 @@ export class FlaskUser {
         return id;
       });
     }
-    const fix = `send it from the view (flask_props(user_fields=[..., ${JSON.stringify(name)}]))`;
-    return sentAttr(this.data, name, "current_user", fix, undefined);
+    const data = this.data as Record<string, unknown>;
+    if (name !== "__unsent__" && Object.prototype.hasOwnProperty.call(data, name)) return data[name];
+    // an attribute the user has but the view did not send: Jinja would use its value
+    if (Array.isArray(data.__unsent__) && data.__unsent__.includes(name)) {
+      throw new TemplateRuntimeError(
+        `jinja2tsx: current_user.${name} is not in the current_user prop: send it from the view ` +
+          `(flask_props(user_fields=[..., ${JSON.stringify(name)}]))`,
+      );
+    }
+    return undefined;
   }
   __str__(): string {
     throw new TemplateRuntimeError("printing current_user: its Python repr is not part of the JSON prop");
@@ -895,7 +903,8 @@ export function flaskValue<T>(value: T | undefined, name: string): T {
   if (value instanceof FlaskG || READ_BACK.has(value as object)) return value; // (a macro's context)
   const data = propObject(value, name) as Record<string, unknown>;
   return onceFor(FLASK_VALUES, data, () => {
-    const read = name === "g" ? readBackG(data) : readBackMapping(data, name);
+    const items = readBackMapping(data, name);
+    const read = name === "g" ? new FlaskG(items) : items; // (g is no dict in Flask)
     READ_BACK.add(read);
     return read;
   }) as T;
@@ -908,9 +917,9 @@ const READ_BACK = new WeakSet<object>();
 
 const MARK = "__jinja2tsx__";
 
-/** A session or config item the view sent without its value (`flask_json` cannot write it). */
+/** An item the view sent without its value (`why`: "a timedelta", "a secret, by its name"...). */
 class UnsentValue {
-  constructor(readonly typeName: string) {}
+  constructor(readonly why: string) {}
 }
 
 /**
@@ -928,7 +937,7 @@ function fromFlaskJson(v: unknown, prop: string, item: boolean): unknown {
     MARKUP_FROM_PROP.set(m, prop);
     return m;
   }
-  if (kind === "unsent" && item) return new UnsentValue(str(v.type));
+  if (kind === "unsent" && item) return new UnsentValue(str(v.why));
   if (kind !== undefined) throw new TemplateTypeError(`the ${prop} prop holds a marker jinja2tsx cannot read: ${repr(kind)}`);
   const out: Record<string, unknown> = {};
   for (const k of Object.keys(v)) dictSet(out, k, fromFlaskJson(v[k], prop, false));
@@ -936,8 +945,9 @@ function fromFlaskJson(v: unknown, prop: string, item: boolean): unknown {
 }
 
 /**
- * `session` or `config` read back. Items sent without their value keep their place, so the keys, their
- * number and `in` are Flask's; reading one's value fails the render (Jinja would use it).
+ * `session`, `config` or `g`'s attributes read back. Items sent without their value keep their place,
+ * so the keys, their number and `in` are Flask's; reading one's value fails the render (Jinja would
+ * use it).
  */
 function readBackMapping(data: Record<string, unknown>, name: string): Record<string, unknown> {
   const items: Record<string, unknown> = {};
@@ -953,8 +963,8 @@ function readBackMapping(data: Record<string, unknown>, name: string): Record<st
       const v: unknown = Reflect.get(target, key, receiver);
       if (v instanceof UnsentValue) {
         throw new TemplateRuntimeError(
-          `jinja2tsx: ${name}[${repr(String(key))}] is a ${v.typeName}, which the ${name} prop holds ` +
-            `without its value: name it in flask_props(${name}_keys=...) to send it (a JSON value), ` +
+          `jinja2tsx: ${name}[${repr(String(key))}] (${v.why}) is in the ${name} prop without its ` +
+            `value: name it in flask_props(${name}_keys=...) to send it (a JSON value), ` +
             "or send what the template reads from it in a prop of its own",
         );
       }
@@ -963,48 +973,14 @@ function readBackMapping(data: Record<string, unknown>, name: string): Record<st
   });
 }
 
-/** `g` read back: a `FlaskG` when the view could not send some of its attributes. */
-function readBackG(data: Record<string, unknown>): object {
-  const items: Record<string, unknown> = {};
-  for (const k of Object.keys(data)) dictSet(items, k, k === "__unsent__" ? data[k] : fromFlaskJson(data[k], "g", false));
-  return Array.isArray(items.__unsent__) ? new FlaskG(items) : items;
-}
-
 /**
- * The attribute `name` of a prop (`current_user`, `g`) as the view sent it, else `otherwise`; one the
- * Python object has but the view did not send (listed in `__unsent__`) fails the render, where Jinja
- * would use its value.
- */
-function sentAttr(
-  data: Record<string, unknown>,
-  name: string,
-  prop: string,
-  fix: string,
-  otherwise: unknown,
-): unknown {
-  if (name !== "__unsent__" && Object.prototype.hasOwnProperty.call(data, name)) return data[name];
-  const unsent = data.__unsent__;
-  if (Array.isArray(unsent) && unsent.includes(name)) {
-    throw new TemplateRuntimeError(`jinja2tsx: ${prop}.${name} is not in the ${prop} prop: ${fix}`);
-  }
-  return otherwise;
-}
-
-/**
- * Flask's `g` when the view could not send some of its attributes (`__unsent__`: a database row, a
- * connection): reading one fails the render (Jinja would use its value), the others read as sent.
+ * Flask's `g` (`_AppCtxGlobals`, no dict): its attributes as read back, the ones sent without their
+ * value (a database row, an extension's private `_name`) failing the render when read.
  */
 export class FlaskG {
-  readonly unsent: readonly string[];
-  constructor(readonly data: Record<string, unknown>) {
-    this.unsent = (data.__unsent__ as unknown[]).map((k) => str(k));
-  }
-  private own(name: string): boolean {
-    return name !== "__unsent__" && Object.prototype.hasOwnProperty.call(this.data, name);
-  }
+  constructor(readonly data: Record<string, unknown>) {}
   private read(name: string, otherwise: unknown): unknown {
-    const fix = "it is no JSON value: send what the template reads from it in a prop of its own";
-    return sentAttr(this.data, name, "g", fix, otherwise);
+    return Object.prototype.hasOwnProperty.call(this.data, name) ? this.data[name] : otherwise;
   }
   __getattr__(name: string): unknown {
     if (name === "get") {
@@ -1016,7 +992,10 @@ export class FlaskG {
     return this.read(name, undefined);
   }
   __contains__(item: unknown): boolean {
-    return typeof item === "string" && (this.own(item) || this.unsent.includes(item));
+    return typeof item === "string" && Object.prototype.hasOwnProperty.call(this.data, item);
+  }
+  __iter__(): Iterable<unknown> {
+    return Object.keys(this.data);
   }
   __str__(): string {
     throw new TemplateRuntimeError("printing g: its Python repr is not part of the JSON prop");
