@@ -246,12 +246,13 @@ def component_name(template_name: str) -> str:
 class _Flattener:
     """Jinja AST → holed text + hole items, with source offsets for positions."""
 
-    def __init__(self, source: str, autoescape: bool):
+    def __init__(self, source: str, autoescape: bool, scoped: dict[int, bool]):
         self.source = source
         self.parts: list[str] = []
         self.length = 0
         self.items: list[HoleItem] = []
-        self.autoescape = autoescape
+        self.autoescape = autoescape  # the template's; ``scoped`` inside {% autoescape %} blocks
+        self.scoped = scoped
         self.cursor = 0
         # (holed offset, source offset) anchors for text runs, and hole line numbers
         self.anchors: list[tuple[int, int]] = []
@@ -278,7 +279,7 @@ class _Flattener:
             self.node(node)
 
     def node(self, node: nodes.Node) -> None:
-        ae = self.autoescape
+        ae = self.scoped.get(id(node), self.autoescape)
         if isinstance(node, nodes.Output):
             for child in node.nodes:
                 if isinstance(child, nodes.TemplateData):
@@ -309,14 +310,11 @@ class _Flattener:
         elif isinstance(node, nodes.ScopedEvalContextModifier):
             self.hole(HoleItem("open", node, ae))
             for opt in node.options:
-                if opt.key == "autoescape" and isinstance(opt.value, nodes.Const):
-                    self.autoescape = bool(opt.value.value)
-                elif opt.key == "autoescape":
+                if opt.key == "autoescape" and not isinstance(opt.value, nodes.Const):
                     raise ConversionError(
                         "U001", "{% autoescape %} with a non-constant value", node.lineno
                     )
             self.body(node.body)
-            self.autoescape = ae
             self.hole(HoleItem("close", node, ae))
         else:
             self.hole(HoleItem("stmt", node, ae))
@@ -443,12 +441,12 @@ class Lowerer(FlaskLowering):
         # calls of this template's context-reading macros: (macro, names known then, call)
         self.macro_calls_checked: list[tuple[ir.MacroInfo, int, nodes.Node]] = []
         self.source = source
-        flat = _Flattener(source, autoescape)
+        self.autoescape = autoescape  # the template's; autoescape_at(node) for a node's
+        self.scoped_autoescape = scoped_autoescape(tree)
+        flat = _Flattener(source, autoescape, self.scoped_autoescape)
         flat.body(tree.body)
         self.flat = flat
         self.items = flat.items
-        self.autoescape = autoescape  # the template's; autoescape_at(node) for a node's
-        self.scoped_autoescape = scoped_autoescape(tree)
         self.line_starts = [0] + [m.end() for m in re.finditer("\n", source)]
         self.anchor_keys = [a[0] for a in flat.anchors]
         self.hole_offsets: list[int] = []
@@ -1966,7 +1964,7 @@ class Lowerer(FlaskLowering):
 
     def parts_body(self, body: list[nodes.Node], flavor: str) -> list[ir.Node]:
         """A block inside a string context: its body is text and Jinja only (no tags)."""
-        flat = _Flattener(self.source, self.autoescape_at(body[0]) if body else self.autoescape)
+        flat = _Flattener(self.source, self.autoescape, self.scoped_autoescape)
         flat.body(body)
         parts: list[ValuePart] = []
         k = 0
@@ -1996,7 +1994,7 @@ class Lowerer(FlaskLowering):
     def sub_lower(self, body: list[nodes.Node]) -> list[ir.Node]:
         """Lower a nested body (macro, call block) with its own HTML scan: its tags must
         balance on their own, as they do for Jinja2's output of that body."""
-        flat = _Flattener(self.source, self.autoescape_at(body[0]) if body else self.autoescape)
+        flat = _Flattener(self.source, self.autoescape, self.scoped_autoescape)
         flat.cursor = 0
         flat.body(body)
         text = flat.text_value()
