@@ -43,8 +43,18 @@ TEMPLATE_NAMES = {
     "base_template": "appbuilder/baselayout.html",  # Flask-AppBuilder's default
 }
 # ... and the layout blocks whose overrides write raw HTML at their top level (the H108 hint):
-# Flask-Admin's pages print HTML-only macros (forms, action lists) at the top of `body`/`tail`
-HTML_BLOCKS = {"admin/base.html": ["body", "tail"]}
+# Flask-Admin's pages print HTML-only macros (forms, action lists) at the top of `body`/`tail`;
+# Flask-AppBuilder's list widgets open their table in one block and close it in another (the
+# H103 hint; Python renders those widgets into its pages as HTML strings anyway)
+HTML_BLOCKS = {
+    "admin/base.html": ["body", "tail"],
+    "appbuilder/general/widgets/base_list.html": [
+        "begin_content",
+        "begin_loop_header",
+        "begin_loop_values",
+        "end_content",
+    ],
+}
 
 
 def html_blocks_toml(folders: Sequence[Path]) -> str:

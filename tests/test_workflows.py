@@ -185,6 +185,45 @@ def test_html_string_templates_are_a_warning_and_convert(project: Path) -> None:
     assert "): rt.SafeHtml {" in module and "export const rendersHtml = true;" in module
 
 
+def test_blocks_splitting_a_table_convert_once_listed_as_html_blocks(project: Path) -> None:
+    """A layout whose blocks open and close a table for each other (Flask-AppBuilder's list
+    widgets): check fails with H103, its hint naming [tool.jinja2tsx.html_blocks]; once the
+    blocks are listed there, the layout and the page render to HTML strings (W004) and convert."""
+    widgets = project / "templates" / "widgets"
+    widgets.mkdir()
+    (widgets / "base_list.html").write_text(
+        '<div class="well">{{ title }}</div>\n{% if rows %}\n{% block begin_content %}'
+        "{% endblock %}\n{% block rows %}{% endblock %}\n{% block end_content %}{% endblock %}"
+        "\n{% else %}<b>No records</b>{% endif %}\n"
+    )
+    (widgets / "list.html").write_text(
+        '{% extends "widgets/base_list.html" %}\n{% block begin_content %}<table>'
+        "{% endblock %}\n{% block rows %}{% for r in rows %}<tr><td>{{ r }}</td></tr>"
+        "{% endfor %}{% endblock %}\n{% block end_content %}</table>{% endblock %}\n"
+    )
+    failed = run("check", "templates", "--format", "json", cwd=project)
+    assert failed.returncode == 1, failed.stdout + failed.stderr
+    (item,) = json.loads(failed.stdout)  # (the app's other templates convert without warnings)
+    assert (item["path"], item["code"]) == ("templates/widgets/list.html", "H103")
+    assert "[tool.jinja2tsx.html_blocks]" in item["hint"]
+    configure(
+        project,
+        '\n[tool.jinja2tsx.html_blocks]\n"widgets/base_list.html" = '
+        '["begin_content", "rows", "end_content"]\n',
+    )
+    checked = run("check", "templates", "--format", "json", cwd=project)
+    assert checked.returncode == 0, checked.stdout + checked.stderr
+    warned = {(i["path"], i["code"]) for i in json.loads(checked.stdout)}
+    assert warned == {
+        ("templates/widgets/base_list.html", "W004"),
+        ("templates/widgets/list.html", "W004"),
+    }
+    converted = run("convert", "templates", "--out", "web", cwd=project)
+    assert converted.returncode == 0, converted.stderr
+    module = (project / "web" / "widgets" / "list.tsx").read_text()
+    assert '"<table>"' in module and "export const rendersHtml = true;" in module
+
+
 def test_check_reuses_results_of_unchanged_templates(
     project: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:

@@ -87,7 +87,10 @@ _rule(
     "error",
     "An element is never closed and HTML does not allow its end tag to be omitted.",
     "The browser would close it at an arbitrary later point; JSX needs an explicit extent.",
-    "Add the end tag.",
+    "Add the end tag. Where a layout's blocks open and close elements for each other (a table "
+    "begun in one block and ended in another), list those blocks in "
+    "[tool.jinja2tsx.html_blocks]: the layout then renders to an HTML string (W004) and the "
+    "overrides' markup is written as text.",
 )
 _rule(
     "H104",
@@ -374,7 +377,9 @@ _rule(
     "The template's top level holds raw HTML outside any element (a Markup value, an HTML-only "
     "macro call, an include of such a template, a block that prints one): it converts to a "
     "function returning the HTML as a string (rt.SafeHtml, the module exports rendersHtml), "
-    "not to a component. Templates that extend or include it render to strings too.",
+    "not to a component. Templates that extend or include it render to strings too; an override "
+    "in a template that extends it may then open an element that another block closes (a table "
+    "begun in one block and ended in another): its markup is written as the text it is.",
     "React inserts raw HTML only through dangerouslySetInnerHTML on a host element; a wrapper "
     "element of the converter's own would change the page. Such templates are mostly partials "
     "fetched by script (modals) or rendered by Python into other pages (widgets), where a string "

@@ -267,6 +267,22 @@ def hole_offsets(text: str) -> list[int]:
     return out
 
 
+def text_tokens(text: str) -> list[HtmlToken]:
+    """Holed text as it is, without reading its HTML: text runs and holes only. For content
+    written as an HTML string in a template that renders to one, where Jinja's output is the
+    text and the holes' values in order, whatever elements they open or close."""
+    out: list[HtmlToken] = []
+    start = 0
+    for k, offset in enumerate(hole_offsets(text)):
+        if offset > start:
+            out.append(TextTok(text[start:offset], start))
+        out.append(HoleTok(HoleRef(k, offset)))
+        start = offset + 1
+    if start < len(text):
+        out.append(TextTok(text[start:], start))
+    return out
+
+
 _PARSER: lark.Lark | None = None
 
 

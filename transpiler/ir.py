@@ -431,16 +431,24 @@ class Template:
         if self.html_root is not None:
             from .diagnostics import ConversionError
 
+            layout = self.layout
+            if layout is not None and layout.parent is not None and layout.parent_html:
+                why = f"it extends {layout.parent}, which renders to an HTML string: so does it"
+                instead = f"make {layout.parent} render elements to get a component."
+            else:
+                why = (
+                    "the template's top level is raw HTML (outside any element), which React "
+                    "cannot place: it renders to an HTML string"
+                )
+                instead = "wrap the template's content in an element to get a component."
             out += (
                 ConversionError(
                     "W004",
-                    "the template's top level is raw HTML (outside any element), which React "
-                    "cannot place: it renders to an HTML string (rt.SafeHtml), not elements",
+                    f"{why} (rt.SafeHtml), not elements",
                     self.html_root,
                     1,
                     "Use its .html where a string of HTML fits (a route handler's response, "
-                    "dangerouslySetInnerHTML); or wrap the template's content in an element to "
-                    "get a component.",
+                    "dangerouslySetInnerHTML); or " + instead,
                 ),
             )
         return out

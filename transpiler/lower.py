@@ -46,6 +46,7 @@ from .lower_flask import FLASK_FUNCTIONS, FlaskLowering
 from .htmlscan import (
     HOLE,
     hole_offsets,
+    text_tokens,
     Attr,
     CommentTok,
     DoctypeTok,
@@ -413,8 +414,13 @@ class Lowerer(FlaskLowering):
         env: jinja2.Environment | None = None,
         html_blocks: frozenset[str] = frozenset(),
         raw_blocks: frozenset[str] = frozenset(),
+        text_blocks: frozenset[str] = frozenset(),
     ):
         self.name = name
+        # overrides written as the text Jinja writes, not read as elements (see block_def)
+        self.text_blocks = text_blocks
+        self.text_mode = False  # lowering such a body: its HTML is text (sub_lower)
+        self.parent_renders_html = False  # the layout renders to an HTML string (extends)
         self._closer_visits: set[tuple[int, int, str]] = set()  # see _follows_closer_from
         # blocks standing in element content written as an HTML string (see lower_template)
         self.html_blocks = html_blocks
@@ -785,7 +791,11 @@ class Lowerer(FlaskLowering):
                 continue
             if isinstance(tok, TextTok):
                 self.pos += 1
-                if tok.text.endswith("<") and isinstance(self.peek(), HoleTok):
+                if (
+                    tok.text.endswith("<")
+                    and isinstance(self.peek(), HoleTok)
+                    and not self.text_mode
+                ):
                     self.fail(
                         "H104", "Jinja code inside a tag name", tok.offset + len(tok.text) - 1
                     )
@@ -1991,9 +2001,11 @@ class Lowerer(FlaskLowering):
         finally:
             self.flat, self.items, self.anchor_keys, self.hole_offsets = saved
 
-    def sub_lower(self, body: list[nodes.Node]) -> list[ir.Node]:
+    def sub_lower(self, body: list[nodes.Node], as_text: bool = False) -> list[ir.Node]:
         """Lower a nested body (macro, call block) with its own HTML scan: its tags must
-        balance on their own, as they do for Jinja2's output of that body."""
+        balance on their own, as they do for Jinja2's output of that body. ``as_text``: its HTML
+        is not read, only its Jinja code (``htmlscan.text_tokens``): for a body written as an
+        HTML string within one, exactly as Jinja writes it."""
         flat = _Flattener(self.source, self.autoescape, self.scoped_autoescape)
         flat.cursor = 0
         flat.body(body)
@@ -2007,14 +2019,16 @@ class Lowerer(FlaskLowering):
             self.hole_offsets,
             self.open_stack,
             self.wrappers,
+            self.text_mode,
         )
         self.flat, self.items = flat, flat.items
         self.anchor_keys = [a[0] for a in flat.anchors]
         self.hole_offsets = hole_offsets(text)
         self.open_stack, self.wrappers, self.pos = [], [], 0
+        self.text_mode = as_text
         try:
             try:
-                self.toks = scan(text)
+                self.toks = text_tokens(text) if as_text else scan(text)
             except HtmlSyntaxError as exc:
                 self.html_error(exc, text)
             out = self.content(None)
@@ -2038,6 +2052,7 @@ class Lowerer(FlaskLowering):
                 self.hole_offsets,
                 self.open_stack,
                 self.wrappers,
+                self.text_mode,
             ) = saved
 
     def macro_def(self, node: nodes.Macro) -> ir.MacroDef | None:
@@ -2519,6 +2534,7 @@ class Lowerer(FlaskLowering):
         # them read those names from the scope the parent passes
         parent = self.project_load(name, node)
         self.parent_macros = parent.macros
+        self.parent_renders_html = parent.html_root is not None
         # the layout's top level defines its macros in the shared context before the child's
         # blocks and macros run: they call them by name, as if imported with context
         layout_names = {
@@ -2648,16 +2664,43 @@ class Lowerer(FlaskLowering):
         outer_used, self.super_used = self.super_used, False  # (a block nested in a block)
         flavor = self.flavors[-1] if self.flavors else None
         elements = flavor is None  # element content, not a string slot (attribute, script…)
-        if elements and node.name in self.html_blocks:
-            flavor = "html"  # lowered as elements, written as an HTML string
+        as_text = elements and node.name in self.text_blocks
+        if elements and (node.name in self.html_blocks or as_text):
+            flavor = "html"  # lowered as elements (or text), written as an HTML string
         saved_flavors, self.flavors = self.flavors, []
         self.block_scopes.append(scope_passed or tuple(received))
         try:
             with self.control_barrier("a {% block %}", function=True), self.nested_body():
                 if elements:
-                    body = self.sub_lower(node.body)
+                    body = self.sub_lower(node.body, as_text)
                 else:
                     body = self.parts_body(node.body, flavor)
+        except ConversionError as exc:
+            # An override in a template whose layout renders to an HTML string is part of that
+            # string: elements it opens or closes for the layout's other blocks (a table begun
+            # in one, ended in another) are text Jinja writes as it is. Lowered again as text.
+            if (
+                elements
+                and not as_text
+                and self.parent_renders_html
+                and exc.code in SPLIT_MARKUP_CODES
+                and not isinstance(exc, NeedsText)
+            ):
+                raise NeedsText(node.name, exc) from None
+            if (
+                elements
+                and self.extends_seen
+                and not self.parent_renders_html
+                and exc.code in ("H101", "H102", "H103")
+                and "html_blocks" not in exc.hint
+            ):
+                exc.hint = (exc.hint + " " if exc.hint else "") + (
+                    f"If the layout's blocks open and close elements for each other, list "
+                    f"{node.name!r} and those blocks in [tool.jinja2tsx.html_blocks] for the "
+                    "layout that defines them: it then renders to an HTML string (W004), and "
+                    "so do the templates extending it, their overrides written as text."
+                )
+            raise
         finally:
             self.flavors = saved_flavors  # also when the block fails (a macro around it may not)
             self.block_scopes.pop()
@@ -3690,6 +3733,18 @@ def _walk_value(v: object) -> Iterator[ir.Expr]:
 
 # markup that has no element structure as written (what the rewrites in tagsplit/pathsplit fix)
 STRUCTURE_CODES = ("H001", "H101", "H104")
+# what reading a body's HTML as elements may fail with, where its text could be written as it is
+SPLIT_MARKUP_CODES = ("H001", "H101", "H102", "H103", "H104", "H106", "H107")
+
+
+class NeedsText(ConversionError):
+    """A block override whose markup does not form elements, in a template that renders to an
+    HTML string: lower the template again with the block in ``text_blocks``. Carries the
+    error it met, reported as it is should nothing catch it."""
+
+    def __init__(self, block: str, exc: ConversionError) -> None:
+        super().__init__(exc.code, exc.message, exc.line, exc.column, exc.hint)
+        self.block = block
 
 
 FLAVOR_LABEL = {
@@ -3841,13 +3896,28 @@ def lower_template(
 
         html_blocks: frozenset[str] = frozenset()
         raw_blocks: frozenset[str] = frozenset()
+        text_blocks: frozenset[str] = frozenset()
         nested: dict[str, int] | None = None
         placed: dict[str, tuple[str | None, str | None, int]] = {}
         html_root: int | None = None
         while True:
-            lowered = Lowerer(
-                source, name, tree, autoescape, project, env, html_blocks, raw_blocks
-            ).lower()
+            try:
+                lowered = Lowerer(
+                    source,
+                    name,
+                    tree,
+                    autoescape,
+                    project,
+                    env,
+                    html_blocks,
+                    raw_blocks,
+                    text_blocks,
+                ).lower()
+            except NeedsText as need:
+                if need.block in text_blocks:  # pragma: no cover (block_def lowers it as text)
+                    raise
+                text_blocks |= {need.block}
+                continue
             layout = lowered.layout
             if layout is None or layout.parent is None:
                 if html_root is None:
