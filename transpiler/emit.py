@@ -632,6 +632,8 @@ class Emitter(FlaskEmitting):
             self.declared = set()
             self.stmts.append([])
             result = self.string(b.body, flavor)
+            if b.as_text:  # (what follows it in the page is read as content: it must end there)
+                result = f"rt.textOverride({result})"
             stmts = self.stmts.pop()
             self.declared = saved_declared
         return stmts, result

@@ -623,6 +623,9 @@ class BlockDef:
     # which its override function (hoisted out of the loop) takes from the scope instead
     locals_read: tuple[Binding, ...] = ()
     quote: str = '"'  # in an attribute value (flavor "attr"): how the value is quoted there
+    # its markup written as text, not read as elements (an override in a template rendering to
+    # an HTML string whose elements do not balance: Lowerer.block_def)
+    as_text: bool = False
 
 
 @dataclasses.dataclass(frozen=True)

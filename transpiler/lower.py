@@ -2719,6 +2719,7 @@ class Lowerer(FlaskLowering):
                 passes=tuple(sorted(b.name for b in scope_passed + top_sets)),
                 locals_read=scope_passed,
                 quote=self.attr_quote if flavor == "attr" else '"',
+                as_text=as_text,
             )
         )
         from .emit import definitely_raw

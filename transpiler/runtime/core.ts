@@ -1196,6 +1196,23 @@ export function content(v: unknown, autoescape = true): string {
 }
 
 /**
+ * A block override written as the text Jinja writes (its markup does not form elements: the layout
+ * renders to an HTML string): the page after it is written as elements, read from content, so the
+ * override must end there — not inside a tag, a comment or a <script>/<style>/<textarea>/<title>.
+ */
+export function textOverride(html: string): string {
+  const at = leavesContentAt(html);
+  if (at !== -1) {
+    throw new TemplateRuntimeError(
+      `jinja2tsx: a block written as text ends inside what ${JSON.stringify(html.slice(at, at + 40))} ` +
+        "starts (a tag, comment, or <script>/<style>/<textarea>/<title> without its end tag): the " +
+        "browser reads the rest of the page inside it, which the component writes otherwise",
+    );
+  }
+  return html;
+}
+
+/**
  * `content` for a value printed inside an HTML comment: what follows a "-->" in it is content, which
  * may end in a comment of its own (the template's "-->" closes it).
  */
