@@ -415,8 +415,12 @@ class Lowerer(FlaskLowering):
         html_blocks: frozenset[str] = frozenset(),
         raw_blocks: frozenset[str] = frozenset(),
         text_blocks: frozenset[str] = frozenset(),
+        macros_as_text: bool = False,
     ):
         self.name = name
+        # a macro whose markup does not form elements gets an HTML form written as text; for
+        # a problem a source rewrite may solve (STRUCTURE_CODES), only once rewrites are tried
+        self.macros_as_text = macros_as_text
         # overrides written as the text Jinja writes, not read as elements (see block_def)
         self.text_blocks = text_blocks
         self.text_mode = False  # lowering such a body: its HTML is text (sub_lower)
@@ -2055,6 +2059,19 @@ class Lowerer(FlaskLowering):
                 self.text_mode,
             ) = saved
 
+    def macro_as_text(self, node: nodes.Macro, scope: Scope) -> list[ir.Node] | None:
+        """The body of a macro whose markup does not form elements, lowered as text (None when
+        it does not convert that way either)."""
+        depths = (len(self.loop_frames), len(self.flavors), len(self.current_super))
+        self.scope = scope
+        try:
+            with self.control_barrier("a {% macro %}", function=True), self.nested_body():
+                return self.sub_lower(node.body, as_text=True)
+        except ConversionError:
+            del self.loop_frames[depths[0] :], self.flavors[depths[1] :]
+            del self.current_super[depths[2] :]
+            return None
+
     def macro_def(self, node: nodes.Macro) -> ir.MacroDef | None:
         special = find_undeclared(node.body, ("caller", "kwargs", "varargs"))
         info = ir.MacroInfo(
@@ -2093,24 +2110,38 @@ class Lowerer(FlaskLowering):
                     special_name, kind, content="maybe"  # type: ignore[arg-type]
                 )
         depths = (len(self.loop_frames), len(self.flavors), len(self.current_super))
+        macro_scope = self.scope
+        as_text = False
         try:
             with self.control_barrier("a {% macro %}", function=True), self.nested_body():
                 body = self.sub_lower(node.body)
         except ConversionError as exc:
             if not info.top_level or exc.code in ("T001", "T002", "T003", "E001", "J001"):
                 raise
-            # one macro of a library that cannot be converted: the rest of the library can
-            self.scope = outer
             del self.loop_frames[depths[0] :], self.flavors[depths[1] :]
             del self.current_super[depths[2] :]
-            info.broken_error = exc
-            self.macros.append(info)
-            self.left_out.append((info, node.lineno))
-            return None
+            # A macro whose elements do not balance (Flask-AppBuilder's panel_begin opens the
+            # <div>s that panel_end closes) has no JSX form; its HTML form writes its markup
+            # as the text Jinja writes, and a call prints it as raw HTML (checked at run time
+            # to end in content, as any HTML printed there)
+            retried = (
+                self.macro_as_text(node, macro_scope)
+                if exc.code in SPLIT_MARKUP_CODES
+                and (self.macros_as_text or exc.code not in STRUCTURE_CODES)
+                else None
+            )
+            if retried is None:
+                # one macro of a library that cannot be converted: the rest of the library can
+                self.scope = outer
+                info.broken_error = exc
+                self.macros.append(info)
+                self.left_out.append((info, node.lineno))
+                return None
+            body, as_text = retried, True
         self.scope = outer
         from .emit import body_jsx_ok
 
-        info.jsx_ok = body_jsx_ok(tuple(body))
+        info.jsx_ok = not as_text and body_jsx_ok(tuple(body))
         info.p_closer = p_closer_of(body)
         if outer.parent is None and outer.macro is None:
             self.macros.append(info)
@@ -3885,7 +3916,7 @@ def lower_template(
         )
     autoescape = env.autoescape(name) if callable(env.autoescape) else bool(env.autoescape)
 
-    def lower(source: str, tree: nodes.Template) -> ir.Template:
+    def lower(source: str, tree: nodes.Template, macros_as_text: bool = False) -> ir.Template:
         # A block inside an element whose content is written as an HTML string (raw HTML
         # beside it) is lowered again as a string-valued block, which its parent can hold; a
         # block a layout makes string-valued, placed here by an override in element content,
@@ -3913,6 +3944,7 @@ def lower_template(
                     html_blocks,
                     raw_blocks,
                     text_blocks,
+                    macros_as_text,
                 ).lower()
             except NeedsText as need:
                 if need.block in text_blocks:  # pragma: no cover (block_def lowers it as text)
@@ -3957,6 +3989,11 @@ def lower_template(
                     later = _past_markup(exc, problem, rewritten, source)
             except jinja2.TemplateSyntaxError:
                 pass
+        if later is None and exc.code in SPLIT_MARKUP_CODES:
+            try:  # no rewrite helps: a macro's markup (that a call met) may be written as text
+                return lower(source, env.parse(source, name, name), macros_as_text=True)
+            except ConversionError:
+                pass
         raise (later or exc) from None
     own_broken = {
         m.name: m
@@ -3983,6 +4020,12 @@ def lower_template(
                         m.name,
                         _past_markup(own_broken[m.name].broken_error, problem, rewritten, source),
                     )
+        try:  # no rewrite helps: the macros' HTML forms written as text, where that converts
+            as_text = lower(source, env.parse(source, name, name), macros_as_text=True)
+        except ConversionError:  # pragma: no cover (the same lowering converted with them out)
+            as_text = lowered
+        if len(as_text.left_out) < len(lowered.left_out):
+            return as_text
         for macro, problem in beyond.items():  # say what stops each macro past its markup
             own_broken[macro].broken_error = problem  # (its W003 and T005s say it from here)
     return lowered
