@@ -863,13 +863,21 @@ class Emitter(FlaskEmitting):
     def x_AppCall(self, e: ir.AppCall) -> str:
         return self.app_call(e, None if e.value is None else self.expr(e.value))
 
-    def app_call(self, e: ir.AppCall, value: str | None) -> str:
-        """``app.filter_x(value, ...args, rt.kw({...}))``: a function of the user-owned app module."""
+    def x_AppGlobal(self, e: ir.AppGlobal) -> str:
+        return f"{self.app_module()}.{export_name('global', e.name)}"
+
+    def app_module(self) -> str:
+        """The name the user-owned app module is imported as (imported on first use)."""
         path = app_import_for(posixpath.splitext(self.t.name)[0] + ".tsx")
         alias = self.star_imports.get(path)
         if alias is None:
             alias = self.ident("app")
             self.star_imports[path] = alias
+        return alias
+
+    def app_call(self, e: ir.AppCall, value: str | None) -> str:
+        """``app.filter_x(value, ...args, rt.kw({...}))``: a function of the user-owned app module."""
+        alias = self.app_module()
         args = [] if value is None else [value]
         args += [self.expr(a) for a in e.args]
         if e.star is not None:

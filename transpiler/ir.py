@@ -107,6 +107,15 @@ class Call(Expr):
 
 
 @dataclasses.dataclass(frozen=True)
+class AppGlobal(Expr):
+    """A global function the app defines, named as a value (``{% if form_widget %}`` where the
+    template also calls ``form_widget(...)``): Jinja finds the app's function when no context
+    passes the name, and a JSON context cannot pass a function."""
+
+    name: str
+
+
+@dataclasses.dataclass(frozen=True)
 class AppCall(Expr):
     """A filter, test or global function the app defines: a call into the user-owned app module."""
 

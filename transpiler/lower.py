@@ -30,7 +30,7 @@ from jinja2.compiler import find_undeclared
 from . import formdetect, i18n, ir
 from .treeindex import index_of
 from . import pathsplit, tagsplit
-from .appnames import RESERVED_GLOBALS, AppUse, Kind, app_names_of
+from .appnames import RESERVED_GLOBALS, AppNames, AppUse, Kind, app_names_of
 from .diagnostics import ConversionError
 from .environment import FLASK_ENV_GLOBALS, JINJA_GLOBALS, unknown_tag_help
 from .graph import Project
@@ -446,6 +446,7 @@ class Lowerer(FlaskLowering):
         self.macros: list[ir.MacroInfo] = []
         self.parent_macros: tuple[ir.MacroInfo, ...] = ()  # the layout's exported macros
         self.app_names = app_names_of(self.env)
+        self.called_app_globals = called_app_globals(tree, self.app_names)
         self.app_uses: list[AppUse] = []
         self.assumptions: list[tuple[ir.Expr, str, str]] = []  # configured template names
         # calls of this template's context-reading macros: (macro, names known then, call)
@@ -2859,6 +2860,8 @@ class Lowerer(FlaskLowering):
         return ir.Const(line, node.value)
 
     def expr_Name(self, node: nodes.Name, line: int) -> ir.Expr:
+        if node.name in self.called_app_globals and not self._bound(node.name):
+            return ir.AppGlobal(line, node.name)
         b = self._current(node.name)
         if b is None:
             return ir.Global(line, node.name)
@@ -3193,7 +3196,7 @@ class Lowerer(FlaskLowering):
             self.node_fail(
                 "U102", f"printing the method .{expr.name} (did you mean .{expr.name}()?)", node
             )
-        if isinstance(expr, ir.Global):
+        if isinstance(expr, (ir.Global, ir.AppGlobal)):
             self.node_fail("U102", f"printing the function {expr.name}", node)
         self.check_flask_printable(expr, node)
 
@@ -3576,7 +3579,17 @@ def expr_safety(e: ir.Expr) -> ir.Safety:
     if isinstance(e, ir.Var):
         return e.binding.safety
     if isinstance(
-        e, (ir.Const, ir.Global, ir.ListLit, ir.TupleLit, ir.DictLit, ir.Test, ir.Compare)
+        e,
+        (
+            ir.Const,
+            ir.Global,
+            ir.AppGlobal,
+            ir.ListLit,
+            ir.TupleLit,
+            ir.DictLit,
+            ir.Test,
+            ir.Compare,
+        ),
     ):
         return "no"
     if isinstance(e, (ir.UrlFor, ir.FlashedMessages, ir.MacroRef)):  # a str, a list, a Macro
@@ -3738,6 +3751,59 @@ def _dotted(expr: nodes.Expr) -> str | None:
         inner = _dotted(expr.node)
         return None if inner is None else f"{inner}.{expr.attr}"
     return None
+
+
+def called_app_globals(tree: nodes.Template, app_names: AppNames) -> frozenset[str]:
+    """The names the template calls as the app's global functions (``form_widget(...)`` where
+    no loop, macro, call block or with around the call binds the name, and no set or import of
+    the template does): where it reads one as a value, Jinja finds the app's function too, as
+    no JSON context can pass a function in its place."""
+    index = index_of(tree)
+    calls = [
+        c
+        for c in index.of(nodes.Call)
+        if isinstance(c.node, nodes.Name)
+        and c.node.name not in JINJA_GLOBALS
+        and c.node.name not in RESERVED_GLOBALS
+    ]
+    if not calls:
+        return frozenset()
+    set_anywhere = {m.name for m in index.of(nodes.Macro)}
+    for assign in index.of(nodes.Assign, nodes.AssignBlock):
+        set_anywhere |= _target_names(assign.target)
+    for imp in index.of(nodes.Import, nodes.FromImport):
+        if isinstance(imp, nodes.Import):
+            set_anywhere.add(imp.target)
+        else:
+            set_anywhere |= {n if isinstance(n, str) else n[1] for n in imp.names}
+    out = set()
+    for c in calls:
+        name = c.node.name  # type: ignore[attr-defined]
+        if name in set_anywhere or name in out or not app_names.allows("global", name):
+            continue
+        parent = index.parents.get(id(c))
+        while parent is not None:
+            if isinstance(parent, (nodes.Macro, nodes.CallBlock)) and (
+                name in {a.name for a in parent.args} or name in ("varargs", "kwargs", "caller")
+            ):
+                break
+            if isinstance(parent, nodes.For) and name in _target_names(parent.target):
+                break
+            if isinstance(parent, nodes.With) and any(
+                name in _target_names(t) for t in parent.targets
+            ):
+                break
+            parent = index.parents.get(id(parent))
+        else:
+            out.add(name)
+    return frozenset(out)
+
+
+def _target_names(target: nodes.Node) -> set[str]:
+    """The names an assignment target (``x``, ``a, b``, ``ns.attr``: none) binds."""
+    if isinstance(target, nodes.Name):
+        return {target.name}
+    return {n.name for n in target.find_all(nodes.Name) if n.ctx == "store"}
 
 
 def walk_expr(e: ir.Expr) -> Iterator[ir.Expr]:
