@@ -2060,18 +2060,19 @@ class Lowerer(FlaskLowering):
                 self.text_mode,
             ) = saved
 
-    def macro_as_text(self, node: nodes.Macro, scope: Scope) -> list[ir.Node] | None:
-        """The body of a macro whose markup does not form elements, lowered as text (None when
-        it does not convert that way either)."""
+    def macro_body(self, node: nodes.Macro, scope: Scope, as_text: bool) -> list[ir.Node]:
+        """A macro's body lowered in its scope (``sub_lower``); when that fails, the loop,
+        flavor and super() stacks are as they were, for another attempt or the rest of the
+        library."""
         depths = (len(self.loop_frames), len(self.flavors), len(self.current_super))
         self.scope = scope
         try:
             with self.control_barrier("a {% macro %}", function=True), self.nested_body():
-                return self.sub_lower(node.body, as_text=True)
+                return self.sub_lower(node.body, as_text)
         except ConversionError:
             del self.loop_frames[depths[0] :], self.flavors[depths[1] :]
             del self.current_super[depths[2] :]
-            return None
+            raise
 
     def macro_def(self, node: nodes.Macro) -> ir.MacroDef | None:
         special = find_undeclared(node.body, ("caller", "kwargs", "varargs"))
@@ -2110,35 +2111,31 @@ class Lowerer(FlaskLowering):
                 extras[special_name] = self.scope.names[special_name] = ir.Binding(
                     special_name, kind, content="maybe"  # type: ignore[arg-type]
                 )
-        depths = (len(self.loop_frames), len(self.flavors), len(self.current_super))
         macro_scope = self.scope
         as_text = False
         try:
-            with self.control_barrier("a {% macro %}", function=True), self.nested_body():
-                body = self.sub_lower(node.body)
+            body = self.macro_body(node, macro_scope, as_text)
         except ConversionError as exc:
             if not info.top_level or exc.code in ("T001", "T002", "T003", "E001", "J001"):
                 raise
-            del self.loop_frames[depths[0] :], self.flavors[depths[1] :]
-            del self.current_super[depths[2] :]
             # A macro whose elements do not balance (Flask-AppBuilder's panel_begin opens the
             # <div>s that panel_end closes) has no JSX form; its HTML form writes its markup
             # as the text Jinja writes, and a call prints it as raw HTML (checked at run time
             # to end in content, as any HTML printed there)
-            retried = (
-                self.macro_as_text(node, macro_scope)
-                if exc.code in SPLIT_MARKUP_CODES
-                and (self.macros_as_text or exc.code not in STRUCTURE_CODES)
-                else None
+            as_text = exc.code in SPLIT_MARKUP_CODES and (
+                self.macros_as_text or exc.code not in STRUCTURE_CODES
             )
-            if retried is None:
+            try:
+                if not as_text:
+                    raise exc
+                body = self.macro_body(node, macro_scope, as_text)
+            except ConversionError:
                 # one macro of a library that cannot be converted: the rest of the library can
                 self.scope = outer
                 info.broken_error = exc
                 self.macros.append(info)
                 self.left_out.append((info, node.lineno))
                 return None
-            body, as_text = retried, True
         self.scope = outer
         from .emit import body_jsx_ok
 
@@ -2883,8 +2880,9 @@ class Lowerer(FlaskLowering):
         return ir.MacroRef(node.lineno, info, alias, import_name, context)
 
     def check_callable_macro(self, info: ir.MacroInfo, node: nodes.Node) -> None:
-        if info.broken and info.module == self.name:
-            raise info.broken_error  # this template's own: its rewrites may convert the macro
+        if info.broken_error is not None and info.module == self.name:
+            # this template's own: its rewrites, or writing its markup as text, may convert it
+            raise OwnMacroBroken(info.broken_error)
         if info.broken:
             self.node_fail(
                 "T005",
@@ -3835,6 +3833,14 @@ STRUCTURE_CODES = ("H001", "H101", "H104")
 SPLIT_MARKUP_CODES = ("H001", "H101", "H102", "H103", "H104", "H106", "H107")
 
 
+class OwnMacroBroken(ConversionError):
+    """A call of a macro of the template's own that was left out for what its body holds,
+    reported as that body's problem (see lower_template's second chances)."""
+
+    def __init__(self, exc: ConversionError) -> None:
+        super().__init__(exc.code, exc.message, exc.line, exc.column, exc.hint)
+
+
 class NeedsText(ConversionError):
     """A block override whose markup does not form elements, in a template that renders to an
     HTML string: lower the template again with the block in ``text_blocks``. Carries the
@@ -4055,7 +4061,7 @@ def lower_template(
                     later = _past_markup(exc, problem, rewritten, source)
             except jinja2.TemplateSyntaxError:
                 pass
-        if later is None and exc.code in SPLIT_MARKUP_CODES:
+        if later is None and isinstance(exc, OwnMacroBroken) and exc.code in SPLIT_MARKUP_CODES:
             try:  # no rewrite helps: a macro's markup (that a call met) may be written as text
                 return lower(source, env.parse(source, name, name), macros_as_text=True)
             except ConversionError:
