@@ -31,7 +31,9 @@ admin_base_template = "admin/base.html"   # the value the app always passes; the
 
 [tool.jinja2tsx.html_blocks]     # layout blocks whose overrides may write raw HTML at their top
 "admin/base.html" = ["body"]     #   level (H108): the layout writes the element around the block
-                                 #   as one HTML string (dangerouslySetInnerHTML)
+                                 #   as one HTML string (dangerouslySetInnerHTML); blocks at its
+                                 #   top level make it an HTML string (W004), whose overrides may
+                                 #   open elements that other blocks close (H103)
 
 [tool.jinja2tsx.routes]          # instead of flask-app: the rules, as @app.route would add them
 index = "/"
