@@ -365,9 +365,11 @@ _rule(
     "warning",
     "A macro of the template cannot be converted (its own diagnostic is in the message); the "
     "rest of the template converts, and the module does not export that macro.",
-    "A macro library is often used a few macros at a time: one macro that opens an element for "
-    "another to close (panel_begin/panel_end) should not fail every template that imports the "
-    "library. A template that calls the macro is T005.",
+    "A macro library is often used a few macros at a time: one macro the converter cannot "
+    "express (an unsupported statement, say) should not fail every template that imports the "
+    "library. A template that calls the macro is T005. (A macro whose markup only does not form "
+    "elements, such as panel_begin opening <div>s for panel_end to close, is not left out: it "
+    "gets its HTML form, written as text.)",
     "Fix the macro as its diagnostic says, or keep its callers on Jinja.",
 )
 _rule(
