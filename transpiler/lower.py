@@ -3833,21 +3833,25 @@ STRUCTURE_CODES = ("H001", "H101", "H104")
 SPLIT_MARKUP_CODES = ("H001", "H101", "H102", "H103", "H104", "H106", "H107")
 
 
-class OwnMacroBroken(ConversionError):
-    """A call of a macro of the template's own that was left out for what its body holds,
-    reported as that body's problem (see lower_template's second chances)."""
+class SecondChance(ConversionError):
+    """An error ``lower_template`` may get past by lowering the template another way; reported
+    as the error it carries should nothing catch it."""
 
     def __init__(self, exc: ConversionError) -> None:
         super().__init__(exc.code, exc.message, exc.line, exc.column, exc.hint)
 
 
-class NeedsText(ConversionError):
+class OwnMacroBroken(SecondChance):
+    """A call of a macro of the template's own that was left out for what its body holds:
+    its markup may still be written as text (``macros_as_text``)."""
+
+
+class NeedsText(SecondChance):
     """A block override whose markup does not form elements, in a template that renders to an
-    HTML string: lower the template again with the block in ``text_blocks``. Carries the
-    error it met, reported as it is should nothing catch it."""
+    HTML string: lower the template again with the block in ``text_blocks``."""
 
     def __init__(self, block: str, exc: ConversionError) -> None:
-        super().__init__(exc.code, exc.message, exc.line, exc.column, exc.hint)
+        super().__init__(exc)
         self.block = block
 
 
@@ -4053,8 +4057,7 @@ def lower_template(
         later: ConversionError | None = None
         for rewritten in _rewrites(source):
             try:
-                tree = env.parse(rewritten, name, name)
-                return lower(rewritten, tree)
+                return lower(rewritten, env.parse(rewritten, name, name))
             except ConversionError as problem:
                 # past the markup, a rewrite met another problem: that one is what to fix
                 if later is None and problem.code not in STRUCTURE_CODES:
@@ -4063,7 +4066,7 @@ def lower_template(
                 pass
         if later is None and isinstance(exc, OwnMacroBroken) and exc.code in SPLIT_MARKUP_CODES:
             try:  # no rewrite helps: a macro's markup (that a call met) may be written as text
-                return lower(source, env.parse(source, name, name), macros_as_text=True)
+                return lower(source, tree, macros_as_text=True)
             except ConversionError:
                 pass
         raise (later or exc) from None
@@ -4079,8 +4082,7 @@ def lower_template(
         beyond: dict[str, ConversionError] = {}
         for rewritten in _rewrites(source):
             try:
-                tree = env.parse(rewritten, name, name)
-                better = lower(rewritten, tree)
+                better = lower(rewritten, env.parse(rewritten, name, name))
             except (ConversionError, jinja2.TemplateSyntaxError):
                 continue
             if len(better.left_out) < len(lowered.left_out):
@@ -4093,7 +4095,7 @@ def lower_template(
                         _past_markup(own_broken[m.name].broken_error, problem, rewritten, source),
                     )
         try:  # no rewrite helps: the macros' HTML forms written as text, where that converts
-            as_text = lower(source, env.parse(source, name, name), macros_as_text=True)
+            as_text = lower(source, tree, macros_as_text=True)
         except ConversionError:  # pragma: no cover (the same lowering converted with them out)
             as_text = lowered
         if len(as_text.left_out) < len(lowered.left_out):
