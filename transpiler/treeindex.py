@@ -20,15 +20,13 @@ class TreeIndex:
         self.parents: dict[int, nodes.Node] = {}
         self.position: dict[int, int] = {}
         # preorder with children in field order: the order of Node.find_all
-        stack: list[tuple[nodes.Node, nodes.Node]] = [
-            (c, tree) for c in reversed(list(tree.iter_child_nodes()))
-        ]
+        stack: list[tuple[nodes.Node, nodes.Node]] = [(c, tree) for c in _children(tree)]
         while stack:
             node, parent = stack.pop()
             self.position[id(node)] = len(self.position)
             self.by_type[type(node)].append(node)
             self.parents[id(node)] = parent
-            stack.extend((c, node) for c in reversed(list(node.iter_child_nodes())))
+            stack += [(c, node) for c in _children(node)]
 
     def of(self, *types: type[N]) -> list[N]:
         """The descendants that are instances of ``types``, in document order (as find_all)."""
@@ -38,6 +36,20 @@ class TreeIndex:
         found = [n for v in lists for n in v]
         found.sort(key=lambda n: self.position[id(n)])
         return found  # type: ignore[return-value]
+
+
+def _children(node: nodes.Node) -> list[nodes.Node]:
+    """``node.iter_child_nodes()`` in reverse (the order a stack pops them in), without its
+    generators: this walk visits every node of every template."""
+    out: list[nodes.Node] = []
+    for field in node.fields:
+        value = getattr(node, field, None)
+        if isinstance(value, list):
+            out += [c for c in value if isinstance(c, nodes.Node)]
+        elif isinstance(value, nodes.Node):
+            out.append(value)
+    out.reverse()
+    return out
 
 
 def index_of(tree: nodes.Node) -> TreeIndex:
