@@ -96,3 +96,18 @@ def test_emitted_modules_typecheck() -> None:
             files.update({prefix + k: v for k, v in modules.items()})
     ok, output = typecheck(files)
     assert ok, output[:5000]
+
+
+@pytest.mark.parametrize("name", ["page.html", "page.HTML", "page.svg", "page.txt", "mail.Htm"])
+def test_autoescape_follows_the_template_name_as_flask_does(name: str) -> None:
+    """Flask escapes by the name's suffix, case-sensitively (``select_jinja_autoescape``):
+    ``page.HTML`` is not escaped, so neither is its component's output."""
+    from transpiler.convert import convert_source
+
+    source = "<p>{{ x }}</p>"
+    result = convert_source(source, name)
+    assert result.ok, result.diagnostics
+    context = '{"x": "<b>bold</b> & co"}'
+    jinja = render_jinja(source, name, context)
+    (react,) = render_react([({result.output: result.tsx or ""}, result.output, [context])])[0]
+    compare(jinja, react, name)

@@ -25,9 +25,10 @@ FLASK_ENV_GLOBALS = frozenset({"request", "session", "g", "config", "csrf_token"
 JINJA_GLOBALS = frozenset({"range", "dict", "lipsum", "cycler", "joiner", "namespace"})
 
 
-def autoescape_for(name: str) -> bool:
-    """Flask's ``select_jinja_autoescape``."""
-    return name.lower().endswith(AUTOESCAPE_SUFFIXES)
+def autoescape_for(name: str | None) -> bool:
+    """Flask's ``select_jinja_autoescape``: by the name's suffix, case-sensitively (Flask does
+    not escape ``page.HTML``); a template without a name (``from_string``) is escaped."""
+    return name is None or name.endswith(AUTOESCAPE_SUFFIXES)
 
 
 def make_environment(
