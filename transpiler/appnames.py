@@ -195,8 +195,10 @@ def stub(kind: Kind, name: str, uses: list[AppUse], python: str | None = None) -
         seen.append(f" *   {example}  ({u.template}:{u.line})")
     notes = list(NOTES.get((kind, name), ()))
     if python:
-        first, *doc = python.replace("*/", "* /").splitlines()
-        notes += [" *", f" * In the Flask app: {first}"] + [f" *   {line}".rstrip() for line in doc]
+        first, *rest = python.replace("*/", "* /").splitlines()
+        notes += [" *", f" * In the Flask app: {first}"] + [
+            f" *   {line}".rstrip() for line in rest
+        ]
     doc = "\n".join([f"/** {label[kind]}, used as:", *seen, *notes, " */"])
     return (
         f"{doc}\n"

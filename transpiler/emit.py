@@ -21,6 +21,7 @@ import json
 import posixpath
 import re
 from collections.abc import Callable, Iterable
+from typing import cast
 
 from . import __version__, ir
 from .appnames import app_import_for, export_name
@@ -117,7 +118,11 @@ def inexpressible(el: ir.Element) -> bool:
                 return True
         if value is None or all(isinstance(p, ir.Text) for p in value.parts):
             # a written value React would leave out (`rowspan="x"`, `<font size="-1">`)
-            written = "" if value is None else "".join(p.raw for p in value.parts)  # type: ignore[union-attr]
+            written = (
+                ""
+                if value is None
+                else "".join(p.raw for p in cast("tuple[ir.Text, ...]", value.parts))  # all Text
+            )
             if react_drops_attr(lower, decode_attr(written)):
                 return True
         if (
@@ -463,8 +468,8 @@ class Emitter(FlaskEmitting):
             if info.module != t.name and info.module_level and not info.broken:
                 forms = [info.name, info.name + "_html"] if info.jsx_ok else [info.name + "_html"]
                 reexports.setdefault(self.module_path(info.module), []).extend(forms)
-        for path, names in sorted(reexports.items()):
-            imports.append(f'export {{ {", ".join(names)} }} from "{path}";')
+        for path, exported in sorted(reexports.items()):
+            imports.append(f'export {{ {", ".join(exported)} }} from "{path}";')
         lines += imports + [""]
         for decl in self.module_decls:
             lines += [decl, ""]
@@ -965,9 +970,7 @@ class Emitter(FlaskEmitting):
 
     def macro_def(self, n: ir.MacroDef) -> None:
         info = n.info
-        top_level = (
-            info.module_level and info.module == self.t.name and self.stmts and len(self.stmts) == 1
-        )
+        top_level = bool(info.module_level and info.module == self.t.name and len(self.stmts) == 1)
         forms = ["jsx", "html"] if info.jsx_ok else ["html"]
         for form in forms:
             decl = self.macro_function(n, form, export=top_level)

@@ -9,13 +9,6 @@ from typing import TYPE_CHECKING
 from . import ir
 from .flaskapp import routes_import_for
 
-if TYPE_CHECKING:  # pragma: no cover
-    from .emit import Emitter
-
-    _Base = Emitter
-else:
-    _Base = object
-
 # prop name → (TypeScript type, doc comment)
 FLASK_PROP_TYPES: dict[str, tuple[str, str]] = {
     "request": (
@@ -45,7 +38,21 @@ FLASK_PROP_TYPES: dict[str, tuple[str, str]] = {
 }
 
 
-class FlaskEmitting(_Base):
+class FlaskEmitting:
+    if TYPE_CHECKING:  # pragma: no cover
+        # what the host class (emit.Emitter) provides; declared for the type checker only, so
+        # nothing here exists at runtime
+
+        runtime_import: str
+        imports: dict[str, set[str]]
+        _url_for_local: str  # set by routes_function itself
+
+        def ident(self, hint: str) -> str: ...
+
+        def var(self, b: ir.Binding) -> str: ...
+
+        def expr(self, e: ir.Expr) -> str: ...
+
     def prop_field(self, b: ir.Binding) -> str:
         """The Props interface field of a template variable."""
         if b.flask and b.name in FLASK_PROP_TYPES:

@@ -31,7 +31,7 @@ import math
 import re
 import uuid
 from collections.abc import Callable, Iterable
-from typing import Any
+from typing import Any, cast
 
 from markupsafe import Markup
 
@@ -240,7 +240,9 @@ def flask_props(
     app = flask.current_app
     out: dict[str, Any] = {}
     if "_flashes" in names:
-        out["_flashes"] = flashes_data(flask.get_flashed_messages(with_categories=True))
+        # with_categories=True: (category, message) pairs (Flask types the result either way)
+        flashes = cast("list[tuple[str, Any]]", flask.get_flashed_messages(with_categories=True))
+        out["_flashes"] = flashes_data(flashes)
     if "request" in names:
         out["request"] = request_data(flask.request)
     if "session" in names:

@@ -280,6 +280,8 @@ def parse_style(css: str) -> list[tuple[str, str]] | None:
 
 
 def _split_decls(css: str) -> list[str]:
+    parts: list[str]
+    cur: list[str]
     parts, depth, quote, cur = [], 0, "", []
     for ch in css:
         if quote:

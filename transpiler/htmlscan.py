@@ -15,6 +15,7 @@ import functools
 import re
 from importlib import resources
 from pathlib import Path
+from typing import cast
 
 import lark
 from lark import Token
@@ -173,7 +174,9 @@ class _Builder(lark.Transformer):
         name_tok = items[0]
         assert isinstance(name_tok, Token)
         start = name_tok.start_pos or 0
-        value, quote = items[2] if len(items) > 2 else (None, '"')  # type: ignore[misc]
+        value, quote = cast(
+            "tuple[list[ValuePart] | None, str]", items[2] if len(items) > 2 else (None, '"')
+        )  # items[2] is what value() returned
         return Attr(str(name_tok), value, start, start + len(name_tok), quote)
 
     def _tag(self, items: list[object], open_type: str) -> tuple[StartTagTok, list[object]]:
@@ -316,11 +319,12 @@ def _scan_cached(text: str) -> list[HtmlToken]:
     assert _BUILDER is not None
     _BUILDER.reset(text)
     try:
-        result = _PARSER.parse(text)
+        # the inline transformer's result (start() returns the token list), not a Tree
+        result = cast("list[HtmlToken]", _PARSER.parse(text))
     except lark.exceptions.UnexpectedInput as exc:
         offset = getattr(exc, "pos_in_stream", None) or 0
         raise HtmlSyntaxError(_describe(exc, text), offset) from None
-    return result  # type: ignore[no-any-return]
+    return result
 
 
 def _describe(exc: lark.exceptions.UnexpectedInput, text: str) -> str:

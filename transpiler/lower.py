@@ -20,7 +20,7 @@ import dataclasses
 import inspect
 import re
 from collections.abc import Callable, Iterable, Iterator
-from typing import Any, Literal, NoReturn
+from typing import Any, Literal, NoReturn, cast
 
 import jinja2
 from markupsafe import Markup
@@ -222,7 +222,9 @@ def _signature(fn: Callable[..., Any]) -> Signature:
 
 
 FILTER_SIGNATURES = {name: _signature(fn) for name, fn in jinja2.filters.FILTERS.items()}
-TEST_SIGNATURES = {name: _signature(fn) for name, fn in jinja2.tests.TESTS.items()}
+TEST_SIGNATURES = {
+    name: _signature(cast("Callable[..., Any]", fn)) for name, fn in jinja2.tests.TESTS.items()
+}
 
 # ----------------------------------------------------------------------------- flattening
 
@@ -733,11 +735,11 @@ class Lowerer(FlaskLowering):
         scoped += tuple((n, p) for n, p in own_scoped if n not in self.parent_scoped)
         props = []
         for p in parent.props:
-            b = self._current(p.name)
-            if b is None or b.kind in ("macro", "module", "caller"):
+            have = self._current(p.name)
+            if have is None or have.kind in ("macro", "module", "caller"):
                 continue
-            self.forward_flask(p, b)
-            props.append((p.name, ir.Var(mark.line, b)))
+            self.forward_flask(p, have)
+            props.append((p.name, ir.Var(mark.line, have)))
         sets = tuple(sorted(self.parent_sets | set(sets)))
         return ir.Layout(
             tuple(self.blocks),
@@ -912,7 +914,7 @@ class Lowerer(FlaskLowering):
 
     def if_block(self, node: nodes.If) -> ir.If:
         branches: list[tuple[ir.Expr, tuple[ir.Node, ...]]] = []
-        tests = [node.test] + [e.test for e in node.elif_]
+        tests = cast("list[nodes.Expr]", [node.test] + [e.test for e in node.elif_])
         otherwise: list[ir.Node] = []
         test = self.expr(tests[0])
         self.note_effects(test)
@@ -931,12 +933,14 @@ class Lowerer(FlaskLowering):
         return ir.If(node.lineno, tuple(branches), tuple(otherwise))
 
     def for_block(self, node: nodes.For) -> ir.For:
-        iterable = self.expr(node.iter)
+        iterable = self.expr(cast(nodes.Expr, node.iter))
         self.note_effects(iterable)
         outer = self.scope
         region = Region()
         self.scope = Scope(outer, region)
-        target = self.bind_target(node.target, "loopvar", content_safety(iterable))
+        target = self.bind_target(
+            cast(nodes.Expr, node.target), "loopvar", content_safety(iterable)
+        )
         # Jinja also makes `loop` for a scoped block inside: an override may read it
         uses_loop = (
             node.recursive
@@ -946,7 +950,7 @@ class Lowerer(FlaskLowering):
         condition = None
         if node.test is not None:
             # the filter runs before the loop object exists: `loop` is not visible to it
-            condition = self.expr(node.test)
+            condition = self.expr(cast(nodes.Expr, node.test))
         loop_binding = None
         if uses_loop:
             loop_binding = ir.Binding("loop", "loop")
@@ -1080,7 +1084,7 @@ class Lowerer(FlaskLowering):
         names = {t.name for t in branches}
         if len(names) != 1 or branches[0].name in VOID_ELEMENTS or branches[0].name in RAW_TEXT:
             return None
-        tests = [node.test] + [e.test for e in node.elif_]
+        tests = cast("list[nodes.Expr]", [node.test] + [e.test for e in node.elif_])
         if changes_names([a for branch in sets for a in branch], names_read(tests)):
             return None  # the conditions are evaluated again after the sets: they must not move
         exprs = [self.expr(t) for t in tests]
@@ -1136,12 +1140,12 @@ class Lowerer(FlaskLowering):
         if ws_open and PREFORMATTED.intersection(self.open_stack):
             return None  # whitespace that <pre>/<textarea> would show: keep it simple and exact
         # find the closing twin at the same nesting level
-        j = self._find_twin(i2 + 1, node.test, (t1.name,))
+        j = self._find_twin(i2 + 1, cast(nodes.Expr, node.test), (t1.name,))
         if j is None:
             return None
-        if self._may_change(node.test, i1 + 1, j):
+        if self._may_change(cast(nodes.Expr, node.test), i1 + 1, j):
             return None  # the closing twin could see another value of the condition
-        test = self.expr(node.test)
+        test = self.expr(cast(nodes.Expr, node.test))
         if not self.pure(test):
             return None
         line = self.position(t1.offset)[0]
@@ -1155,7 +1159,7 @@ class Lowerer(FlaskLowering):
         inside = [t.text for t in self.toks[i1 + 1 : i2] if isinstance(t, TextTok)]
         self.pos = i1 + 1
         attrs = self.attributes(t1)
-        self.wrappers.append((node.test, (t1.name,)))
+        self.wrappers.append((cast(nodes.Expr, node.test), (t1.name,)))
         if extra:
             self.pos = i1 + 1
             region = self.scope.region
@@ -1163,7 +1167,7 @@ class Lowerer(FlaskLowering):
             more = self.content(None)
             region.branch_depth -= 1
             self.expect_hole(node, ("close",))
-            opening = [ir.If(line, ((test, tuple(more)),), ())] if more else []
+            opening: list[ir.Node] = [ir.If(line, ((test, tuple(more)),), ())] if more else []
         else:
             self.pos = i2 + 1
             opening = when(inside)
@@ -1285,12 +1289,14 @@ class Lowerer(FlaskLowering):
             return None
         close = i
         names = tuple(t.name for _, t in tags)
-        j = self._find_twin(close + 1, node.test, names)
+        j = self._find_twin(close + 1, cast(nodes.Expr, node.test), names)
         if j is None:
             return None
-        if PREFORMATTED.intersection(self.open_stack) or self._may_change(node.test, self.pos, j):
+        if PREFORMATTED.intersection(self.open_stack) or self._may_change(
+            cast(nodes.Expr, node.test), self.pos, j
+        ):
             return None
-        test = self.expr(node.test)
+        test = self.expr(cast(nodes.Expr, node.test))
         if not self.pure(test):
             return None
         line = self.position(tags[0][1].offset)[0]
@@ -1328,7 +1334,7 @@ class Lowerer(FlaskLowering):
             for n in range(len(tags))
         ]
         self.pos = close + 1
-        self.wrappers.append((node.test, names))
+        self.wrappers.append((cast(nodes.Expr, node.test), names))
         children = self.content(None)
         self.wrappers.pop()
         # the closing twin: open, then (whitespace, end tag) per wrapper, whitespace, close
@@ -1647,7 +1653,7 @@ class Lowerer(FlaskLowering):
                 self.flavors.pop()
                 out.append(ir.DynAttrs(ir.BlockText(node.lineno, ref.name), item.autoescape))
             elif item.kind == "open" and isinstance(node, nodes.If):
-                tests = [node.test] + [e.test for e in node.elif_]
+                tests = cast("list[nodes.Expr]", [node.test] + [e.test for e in node.elif_])
                 branches: list[tuple[ir.Expr, tuple[ir.AttrItem, ...]]] = []
                 otherwise: list[ir.AttrItem] = []
                 body, k = self.attr_items(items, k, node)
@@ -1683,7 +1689,7 @@ class Lowerer(FlaskLowering):
 
     def statement(self, node: nodes.Node) -> list[ir.Node]:
         if isinstance(node, nodes.Assign):
-            value = self.expr(node.node)
+            value = self.expr(cast(nodes.Expr, node.node))
             return self.assign(node.target, value, node)
         if isinstance(node, nodes.Macro):
             defined = self.macro_def(node)
@@ -1708,7 +1714,7 @@ class Lowerer(FlaskLowering):
     def do(self, node: nodes.ExprStmt) -> ir.Do:
         """``{% do expr %}``: evaluated where it stands. Later ``set``s are then assigned in
         place too (``note_effects``), so they see what the expression changed."""
-        expr = self.expr(node.node)
+        expr = self.expr(cast(nodes.Expr, node.node))
         self.note_effects(expr)
         return ir.Do(node.lineno, expr)
 
@@ -2703,7 +2709,7 @@ class Lowerer(FlaskLowering):
                 if elements:
                     body = self.sub_lower(node.body, as_text)
                 else:
-                    body = self.parts_body(node.body, flavor)
+                    body = self.parts_body(node.body, cast(str, flavor))  # not elements: a flavor
         except ConversionError as exc:
             # An override in a template whose layout renders to an HTML string is part of that
             # string: elements it opens or closes for the layout's other blocks (a table begun
@@ -2931,7 +2937,8 @@ class Lowerer(FlaskLowering):
     def call_args(self, node: nodes.Call | nodes.Filter | nodes.Test) -> ir.CallArgs:
         return ir.CallArgs(
             tuple(self.expr(a) for a in node.args),
-            tuple((k.key, self.expr(k.value)) for k in node.kwargs),
+            # (the parser makes Keywords of Filter/Test kwargs too; jinja2 types them as Pairs)
+            tuple((k.key, self.expr(k.value)) for k in cast("list[nodes.Keyword]", node.kwargs)),
             None if node.dyn_args is None else self.expr(node.dyn_args),
             None if node.dyn_kwargs is None else self.expr(node.dyn_kwargs),
         )
@@ -3056,7 +3063,10 @@ class Lowerer(FlaskLowering):
                 value,
                 (),
                 tuple(self.expr(a) for a in node.args),
-                tuple((k.key, self.expr(k.value)) for k in node.kwargs),
+                # (the parser makes Keywords of Filter/Test kwargs too; jinja2 types them as Pairs)
+                tuple(
+                    (k.key, self.expr(k.value)) for k in cast("list[nodes.Keyword]", node.kwargs)
+                ),
                 autoescape,
             )
         args = self.bind(sig, node, f"|{name}")
@@ -3073,7 +3083,10 @@ class Lowerer(FlaskLowering):
     ) -> ir.AppCall:
         """A call of an app-defined filter, test or global (see ``appnames``)."""
         args = tuple(self.expr(a) for a in node.args)
-        kwargs = tuple((k.key, self.expr(k.value)) for k in node.kwargs)
+        # (the parser makes Keywords of Filter/Test kwargs too; jinja2 types them as Pairs)
+        kwargs = tuple(
+            (k.key, self.expr(k.value)) for k in cast("list[nodes.Keyword]", node.kwargs)
+        )
         star = None if node.dyn_args is None else self.expr(node.dyn_args)
         starstar = None if node.dyn_kwargs is None else self.expr(node.dyn_kwargs)
         lines = self.source.splitlines()
@@ -3481,9 +3494,9 @@ def names_read_before_set(body: Iterable[nodes.Node], names: Iterable[str]) -> s
             for target in [node.target] if isinstance(node, nodes.For) else node.targets:
                 visit(target, inner)
             rest = [node.test, *node.body] if isinstance(node, nodes.For) else node.body
-            for child in rest:
-                if child is not None:
-                    visit(child, inner)
+            for sub in rest:
+                if sub is not None:
+                    visit(sub, inner)
             if isinstance(node, nodes.For):
                 for child in node.else_:
                     visit(child, set(assigned))
@@ -3767,9 +3780,15 @@ def called_app_globals(tree: nodes.Template, app_names: AppNames) -> frozenset[s
     if not calls:
         return frozenset()
     set_anywhere = {m.name for m in index.of(nodes.Macro)}
-    for assign in index.of(nodes.Assign, nodes.AssignBlock):
+    assigns = cast(
+        "list[nodes.Assign | nodes.AssignBlock]", index.of(nodes.Assign, nodes.AssignBlock)
+    )
+    for assign in assigns:
         set_anywhere |= _target_names(assign.target)
-    for imp in index.of(nodes.Import, nodes.FromImport):
+    imports = cast(
+        "list[nodes.Import | nodes.FromImport]", index.of(nodes.Import, nodes.FromImport)
+    )
+    for imp in imports:
         if isinstance(imp, nodes.Import):
             set_anywhere.add(imp.target)
         else:
@@ -3819,9 +3838,9 @@ def _walk_value(v: object) -> Iterator[ir.Expr]:
             yield from walk_expr(a)
         for _, a in v.kwargs:
             yield from walk_expr(a)
-        for a in (v.star, v.starstar):
-            if a is not None:
-                yield from walk_expr(a)
+        for star in (v.star, v.starstar):
+            if star is not None:
+                yield from walk_expr(star)
     elif isinstance(v, tuple):
         for x in v:
             yield from _walk_value(x)
@@ -4088,11 +4107,11 @@ def lower_template(
             if len(better.left_out) < len(lowered.left_out):
                 return better
             for m in better.macros:
-                problem = m.broken_error
-                if m.name in own_broken and problem and problem.code not in STRUCTURE_CODES:
+                broken = m.broken_error
+                if m.name in own_broken and broken and broken.code not in STRUCTURE_CODES:
                     beyond.setdefault(
                         m.name,
-                        _past_markup(own_broken[m.name].broken_error, problem, rewritten, source),
+                        _past_markup(own_broken[m.name].broken_error, broken, rewritten, source),
                     )
         try:  # no rewrite helps: the macros' HTML forms written as text, where that converts
             as_text = lower(source, tree, macros_as_text=True)
@@ -4100,8 +4119,8 @@ def lower_template(
             as_text = lowered
         if len(as_text.left_out) < len(lowered.left_out):
             return as_text
-        for macro, problem in beyond.items():  # say what stops each macro past its markup
-            own_broken[macro].broken_error = problem  # (its W003 and T005s say it from here)
+        for macro, error in beyond.items():  # say what stops each macro past its markup
+            own_broken[macro].broken_error = error  # (its W003 and T005s say it from here)
     return lowered
 
 
@@ -4110,7 +4129,10 @@ def root_stores(tree: nodes.Template) -> dict[str, list[tuple[int, int]]]:
     level, or in an {% if %} there), with the tree positions of the assignments."""
     index = index_of(tree)
     out: dict[str, list[tuple[int, int]]] = {}
-    for node in index.of(nodes.Assign, nodes.AssignBlock):
+    assigns = cast(
+        "list[nodes.Assign | nodes.AssignBlock]", index.of(nodes.Assign, nodes.AssignBlock)
+    )
+    for node in assigns:
         parent = index.parents.get(id(node))
         while isinstance(parent, nodes.If):
             parent = index.parents.get(id(parent))

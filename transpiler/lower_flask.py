@@ -26,11 +26,10 @@ from .flaskapp import flask_settings
 from .treeindex import index_of
 
 if TYPE_CHECKING:  # pragma: no cover
-    from .lower import Lowerer
+    import jinja2
 
-    _Base = Lowerer
-else:
-    _Base = object
+    from .appnames import Kind
+    from .lower import Scope
 
 # Flask's function globals: never template variables (using one as a value is U002).
 FLASK_FUNCTIONS = frozenset({"url_for", "get_flashed_messages"})
@@ -76,8 +75,33 @@ CONFIG_ATTRS = frozenset(
 UNPRINTABLE = frozenset({"session", "g", "config", "current_user"})
 
 
-class FlaskLowering(_Base):
+class FlaskLowering:
     csrf_called: bool
+
+    if TYPE_CHECKING:  # pragma: no cover
+        # what the host class (lower.Lowerer) provides; declared for the type checker only, so
+        # nothing here exists at runtime
+
+        env: jinja2.Environment
+        scope: Scope
+
+        def node_fail(
+            self, code: str, message: str, node: nodes.Node, hint: str = ""
+        ) -> NoReturn: ...
+
+        def prop(self, name: str) -> ir.Binding: ...
+
+        def _bound(self, name: str) -> bool: ...
+
+        def expr(self, node: nodes.Expr) -> ir.Expr: ...
+
+        def app_call(
+            self,
+            kind: Kind,
+            name: str,
+            value: ir.Expr | None,
+            node: nodes.Call | nodes.Filter | nodes.Test,
+        ) -> ir.AppCall: ...
 
     def init_flask(self, tree: nodes.Template) -> None:
         index = index_of(tree)
@@ -110,7 +134,7 @@ class FlaskLowering(_Base):
     def flask_prop(self, name: str) -> ir.Binding:
         """The prop behind a Flask global, whatever template variable shadows the name; the
         macros around the call now read the context."""
-        scope = self.scope
+        scope: Scope | None = self.scope
         while scope is not None:
             if scope.macro is not None:
                 scope.macro.context_free = False
@@ -205,7 +229,7 @@ class FlaskLowering(_Base):
         return ir.UrlFor(line, endpoint, tuple(values), starstar, request)
 
     def _in_macro(self) -> bool:
-        scope = self.scope
+        scope: Scope | None = self.scope
         while scope is not None:
             if scope.macro is not None:
                 return True
