@@ -39,6 +39,7 @@ from .htmlfacts import (
 from .emit_flask import FlaskEmitting
 from .proptypes import ELEMENT_PROPS, HTML_PROPS, NON_STRING_PROPS
 from .lower import AUTOESCAPE_FILTERS, FILTER_SIGNATURES, LOOP_ATTRS
+from .safety import expr_safety, walk_expr
 
 JS_RESERVED = frozenset(
     """break case catch class const continue debugger default delete do else enum export extends
@@ -279,8 +280,6 @@ def body_jsx_ok(body: tuple[ir.Node, ...]) -> bool:
     printed, never used as a value.)"""
     if any(needs_raw(n) for n in body):
         return False
-    from .lower import walk_expr
-
     for n in walk_nodes(body):
         exprs: list[ir.Expr] = []
         if isinstance(n, ir.Output):
@@ -2006,8 +2005,6 @@ class Emitter(FlaskEmitting):
 
 
 def _no(e: ir.Expr) -> bool:
-    from .lower import expr_safety
-
     return expr_safety(e) == "no"
 
 
@@ -2176,8 +2173,6 @@ def _silent(n: ir.Node) -> bool:
 
 
 def _uses_loopcall(n: ir.For) -> bool:
-    from .lower import walk_expr
-
     for node in walk_nodes(n.body):
         if isinstance(node, ir.Output):
             if any(isinstance(e, ir.LoopCall) for e in walk_expr(node.expr)):
