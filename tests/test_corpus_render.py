@@ -219,7 +219,7 @@ def test_corpus_renders_like_jinja() -> None:
             module = re.sub(r"export function url_for\(.*?\n}\n", URL_FOR_TS, module, flags=re.S)
             files[APP_MODULE] = GLOBAL_STUB.sub(ECHO_TS, module)
         jinja_env = flask_environment(
-            loader, {"i18n": "oldstyle"}, [e for e in EXTENSIONS if not e.endswith("i18n")]
+            loader, {"i18n": "newstyle"}, [e for e in EXTENSIONS if not e.endswith("i18n")]
         )
         jinja_env.globals["url_for"] = _url_for
         jinja_env.globals["current_user"] = _Anonymous()
