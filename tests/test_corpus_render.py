@@ -1,12 +1,15 @@
 """Opt-in: the real-world templates of ../shared/corpus, converted folder by folder as
 ``tests/benchmark.py`` does, then rendered by Jinja2 (Flask's environment, a test request) and
-by the converted components for seven generated contexts each, and compared.
+by the converted components for up to ten generated contexts each, and compared.
 
 Run with ``JINJA2TSX_CORPUS=1 python -m pytest tests/test_corpus_render.py -s`` (under a
 minute); skipped when the corpus is absent. The contexts give every name a template reads but
 does not set one value of a kind at a time (nothing, a str with HTML characters, an empty list,
-a dict, a list of dicts, zero), then each the value its use asks for; Flask's own props come
-from the same test request. The app's names are the corpus' unknowns: a filter or test raises when called, on both sides, as the
+a dict, a list of dicts, zero), then each the value its use asks for, then twice a value built
+from every path the template reads it by (through loop targets and sets: ``posts`` as rows with
+an ``author`` dict where a loop prints ``p.author.name``), its leaves a number, then a str with
+HTML characters; then with live forms where names look like forms. Flask's own props come from
+the same test request (``csrf_token`` included, as Flask-WTF gives every template). The app's names are the corpus' unknowns: a filter or test raises when called, on both sides, as the
 generated stubs do, and ``url_for`` builds the same made-up URL on both sides (the corpus has no
 route tables). Each render ends as ``same`` (same HTML), ``both raise``, ``refused`` (the
 component's ``jinja2tsx:`` error where Jinja2 renders: never silently wrong) or a mismatch (a
@@ -42,7 +45,7 @@ from transpiler.flask_context import flask_props, user_data
 
 # renders that reach the end of their template alike: a harness change that made every render
 # raise on both sides would otherwise pass with nothing compared (raise when the count goes up)
-BASELINE_SAME = 655
+BASELINE_SAME = 842
 
 pytestmark = [
     pytest.mark.skipif(not DEFAULT_CORPUS.is_dir(), reason="../shared/corpus is not present"),
@@ -52,6 +55,7 @@ pytestmark = [
 ]
 
 # the variables the benchmark maps to layout names ({% extends admin_base_template %})
+CSRF_TOKEN = "corpus-csrf-token"
 LAYOUT_NAMES = {k: v for k, v in TEMPLATE_NAMES.items() if "(" not in k}
 ROW = {"id": 2, "name": "N<b>", "title": "T", "items": [1, 2], "a": "x"}
 KINDS: list[Any] = [
@@ -116,6 +120,8 @@ def _contexts(
     that with live forms where names look like forms."""
     out = [{**LAYOUT_NAMES, **({} if kind is None else {n: kind for n in names})} for kind in KINDS]
     out.append({**LAYOUT_NAMES, **_by_use(names, tree)})
+    out.append({**LAYOUT_NAMES, **_by_shape(names, tree, 3)})
+    out.append({**LAYOUT_NAMES, **_by_shape(names, tree, "Ann & <Bo>")})
     pairs = [(c, c) for c in out]
     fields = _form_fields(names, tree)
     if fields:
@@ -141,6 +147,125 @@ def _by_use(names: list[str], tree: jinja2.nodes.Template) -> dict[str, Any]:
             uses[call.node.name] = "call"
     values = {"rows": KINDS[4], "row": ROW, "str": "Ann & <Bo>"}
     return {n: values[uses.get(n, "str")] for n in names if uses.get(n) != "call"}
+
+
+class _Shape:
+    """What a template does with one value: the attributes and items it reads, whether it loops
+    over it (and what it does with each row), whether it calls it."""
+
+    def __init__(self) -> None:
+        self.attrs: dict[str, _Shape] = {}
+        self.rows: _Shape | None = None
+        self.called = False
+
+    def attr(self, name: str) -> _Shape:
+        return self.attrs.setdefault(name, _Shape())
+
+    def row(self) -> _Shape:
+        if self.rows is None:
+            self.rows = _Shape()
+        return self.rows
+
+    def value(self, leaf: object) -> Any:
+        if self.rows is not None:
+            row = self.rows.value(leaf)
+            return [row, row] if row is not _CALLED else []
+        if self.attrs:
+            fields = {k: v.value(leaf) for k, v in sorted(self.attrs.items())}
+            return {k: v for k, v in fields.items() if v is not _CALLED}
+        return _CALLED if self.called else leaf
+
+
+_CALLED = object()  # a function: no JSON value stands for it, so the name is left out
+
+
+def _by_shape(names: list[str], tree: jinja2.nodes.Template, leaf: object) -> dict[str, Any]:
+    """A value for each name built from every path the template reads it by, through loop
+    targets and sets (``{% for p in posts %}{{ p.author.name }}`` gives ``posts`` rows with an
+    ``author`` dict), its leaves ``leaf``; names it calls are left out."""
+    from jinja2 import nodes
+
+    roots: dict[str, _Shape] = {}
+
+    def shape_of(expr: nodes.Node, scope: dict[str, _Shape | None]) -> _Shape | None:
+        if isinstance(expr, nodes.Name):
+            if expr.name in scope:
+                return scope[expr.name]
+            return roots.setdefault(expr.name, _Shape())
+        if isinstance(expr, nodes.Getattr):
+            inner = shape_of(expr.node, scope)
+            return None if inner is None else inner.attr(expr.attr)
+        if isinstance(expr, nodes.Getitem) and isinstance(expr.arg, nodes.Const):
+            inner = shape_of(expr.node, scope)
+            key = expr.arg.value
+            return None if inner is None or not isinstance(key, str) else inner.attr(key)
+        return None
+
+    def targets(target: nodes.Node, value: _Shape | None, scope: dict[str, _Shape | None]) -> None:
+        if isinstance(target, nodes.Name):
+            scope[target.name] = value
+        else:
+            for name in target.find_all(nodes.Name):
+                scope[name.name] = None
+
+    def walk(node: nodes.Node, scope: dict[str, _Shape | None]) -> None:
+        if isinstance(node, nodes.For):
+            walk(node.iter, scope)
+            source = shape_of(node.iter, scope)
+            inner = dict(scope)
+            targets(node.target, None if source is None else source.row(), inner)
+            inner["loop"] = None
+            for child in [*node.body, *([node.test] if node.test else [])]:
+                walk(child, inner)
+            for child in node.else_:
+                walk(child, scope)
+            return
+        if isinstance(node, (nodes.Macro, nodes.CallBlock)):
+            inner = dict(scope)
+            for arg in node.args:
+                inner[arg.name] = None
+            for name in ("varargs", "kwargs", "caller"):
+                inner[name] = None
+            if isinstance(node, nodes.CallBlock):
+                walk(node.call, scope)
+            for child in node.body:
+                walk(child, inner)
+            if isinstance(node, nodes.Macro):
+                scope[node.name] = None
+            return
+        if isinstance(node, nodes.Assign):
+            walk(node.node, scope)
+            targets(node.target, shape_of(node.node, scope), scope)
+            return
+        if isinstance(node, nodes.AssignBlock):
+            for child in node.body:
+                walk(child, scope)
+            targets(node.target, None, scope)
+            return
+        if isinstance(node, nodes.With):
+            inner = dict(scope)
+            for target, value in zip(node.targets, node.values):
+                walk(value, scope)
+                targets(target, shape_of(value, scope), inner)
+            for child in node.body:
+                walk(child, inner)
+            return
+        if isinstance(node, (nodes.Import, nodes.FromImport)):
+            for name in [node.target] if isinstance(node, nodes.Import) else node.names:
+                scope[name if isinstance(name, str) else name[1]] = None
+            return
+        if isinstance(node, nodes.Call):
+            called = shape_of(node.node, scope)
+            if called is not None:
+                called.called = True
+        elif isinstance(node, (nodes.Name, nodes.Getattr, nodes.Getitem)):
+            shape_of(node, scope)
+        for child in node.iter_child_nodes():
+            walk(child, scope)
+
+    walk(tree, {})
+    values = {n: roots[n].value(leaf) for n in names if n in roots}
+    return {n: v for n, v in values.items() if v is not _CALLED}
 
 
 FORM_ATTRIBUTES = {"hidden_tag", "csrf_token", "errors", "data", "meta", "validate_on_submit"}
@@ -204,6 +329,8 @@ def test_corpus_renders_like_jinja() -> None:
         flask_data = flask_props()
     # current_user is a Flask prop with a shape of its own: the same anonymous user everywhere
     flask_data["current_user"] = user_data(_Anonymous())
+    # Flask-WTF's csrf_token(), which the converter takes every app to have (a Flask prop)
+    flask_data["csrf_token"] = CSRF_TOKEN
     outcome: collections.Counter[str] = collections.Counter()
     mismatches: list[str] = []
     for root, names in roots.items():
@@ -223,6 +350,7 @@ def test_corpus_renders_like_jinja() -> None:
         )
         jinja_env.globals["url_for"] = _url_for
         jinja_env.globals["current_user"] = _Anonymous()
+        jinja_env.globals["csrf_token"] = lambda: CSRF_TOKEN
         for u in uses:
             if u.kind == "global" and u.name != "url_for":
                 jinja_env.globals.setdefault(u.name, _echo)

@@ -868,7 +868,9 @@ export class FlaskUser {
     return undefined;
   }
   __str__(): string {
-    throw new TemplateRuntimeError("printing current_user: its Python repr is not part of the JSON prop");
+    throw new TemplateRuntimeError(
+      "jinja2tsx: current_user printed as text: Jinja2 writes its Python repr (a memory address), which a component cannot reproduce",
+    );
   }
   __repr__(): string {
     return this.__str__();
@@ -998,7 +1000,9 @@ export class FlaskG {
     return Object.keys(this.data);
   }
   __str__(): string {
-    throw new TemplateRuntimeError("printing g: its Python repr is not part of the JSON prop");
+    throw new TemplateRuntimeError(
+      "jinja2tsx: g printed as text: Jinja2 writes its Python repr (a memory address), which a component cannot reproduce",
+    );
   }
 }
 
