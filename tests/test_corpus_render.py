@@ -9,8 +9,8 @@ a dict, a list of dicts, zero), then each the value its use asks for, then twice
 from every path the template reads it by (through loop targets and sets: ``posts`` as rows with
 an ``author`` dict where a loop prints ``p.author.name``), its leaves a number, then a str with
 HTML characters; then with live forms where names look like forms. Flask's own props come from
-the same test request (``csrf_token`` included, as Flask-WTF gives every template). The app's names are the corpus' unknowns: a filter or test raises when called, on both sides, as the
-generated stubs do, and ``url_for`` builds the same made-up URL on both sides (the corpus has no
+the same test request (``csrf_token`` included, as Flask-WTF gives every template). The app's names are the corpus' unknowns: on both sides a global function echoes its first
+argument, a filter gives its value as text, a test its truth, and ``url_for`` builds the same made-up URL on both sides (the corpus has no
 route tables). Each render ends as ``same`` (same HTML), ``both raise``, ``refused`` (the
 component's ``jinja2tsx:`` error where Jinja2 renders: never silently wrong) or a mismatch (a
 bug: the test fails).
@@ -45,7 +45,7 @@ from transpiler.flask_context import flask_props, user_data
 
 # renders that reach the end of their template alike: a harness change that made every render
 # raise on both sides would otherwise pass with nothing compared (raise when the count goes up)
-BASELINE_SAME = 842
+BASELINE_SAME = 862
 
 pytestmark = [
     pytest.mark.skipif(not DEFAULT_CORPUS.is_dir(), reason="../shared/corpus is not present"),
@@ -106,11 +106,29 @@ def _url_for(endpoint: object, **values: object) -> str:
     return "/" + str(endpoint) + "".join(f"?{k}={v}" for k, v in sorted(values.items()))
 
 
-def _raises(name: str) -> Any:
-    def call(*args: object, **kwargs: object) -> object:
-        raise RuntimeError(f"the app's {name} is not available here")
+# the app's filters give their value as text, its tests its truth, on both sides
+FILTER_STUB = re.compile(
+    r"export function (filter_\w+)\(value: unknown, \.\.\.args: unknown\[\]\): unknown \{\n"
+    r'  return rt\.notImplemented\("filter", "[^"]+"\);[^\n]*\n\}'
+)
+FILTER_TS = r"""export function \1(value: unknown, ...args: unknown[]): string {
+  return rt.str(value);
+}"""
+TEST_STUB = re.compile(
+    r"export function (test_\w+)\(value: unknown, \.\.\.args: unknown\[\]\): unknown \{\n"
+    r'  return rt\.notImplemented\("test", "[^"]+"\);[^\n]*\n\}'
+)
+TEST_TS = r"""export function \1(value: unknown, ...args: unknown[]): boolean {
+  return rt.truthy(value);
+}"""
 
-    return call
+
+def _as_text(value: object, *args: object, **kwargs: object) -> str:
+    return str(value)
+
+
+def _truth(value: object, *args: object, **kwargs: object) -> bool:
+    return bool(value)
 
 
 def _contexts(
@@ -344,6 +362,7 @@ def test_corpus_renders_like_jinja() -> None:
         module = updated_module(None, uses) if uses else None
         if module is not None:
             module = re.sub(r"export function url_for\(.*?\n}\n", URL_FOR_TS, module, flags=re.S)
+            module = FILTER_STUB.sub(FILTER_TS, TEST_STUB.sub(TEST_TS, module))
             files[APP_MODULE] = GLOBAL_STUB.sub(ECHO_TS, module)
         jinja_env = flask_environment(
             loader, {"i18n": "newstyle"}, [e for e in EXTENSIONS if not e.endswith("i18n")]
@@ -355,9 +374,9 @@ def test_corpus_renders_like_jinja() -> None:
             if u.kind == "global" and u.name != "url_for":
                 jinja_env.globals.setdefault(u.name, _echo)
             if u.kind == "filter":
-                jinja_env.filters.setdefault(u.name, _raises(u.name))
+                jinja_env.filters.setdefault(u.name, _as_text)
             elif u.kind == "test":
-                jinja_env.tests.setdefault(u.name, _raises(u.name))
+                jinja_env.tests.setdefault(u.name, _truth)
         batch = []
         for r in results:
             if not r.ok:
