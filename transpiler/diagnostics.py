@@ -36,12 +36,12 @@ _rule(
     "J001",
     "jinja-syntax-error",
     "error",
-    "The template is not valid Jinja2 syntax for the configured environment.",
+    "The template is not valid Jinja2 syntax for the configured environment: a block never "
+    "closed (reported where it opens), an end tag or {% else %} where it cannot stand (reported "
+    "with the block still open), a tag no enabled extension defines (reported with the extension "
+    "it comes from and how to enable it), a {% break %} outside a loop, a malformed expression.",
     "jinja2's own parser rejects it, so Flask could not render it either.",
-    "Fix the syntax. If the tag comes from an extension the app enables (jinja2.ext.do, "
-    "jinja2.ext.loopcontrols...), list it in extensions under [tool.jinja2tsx] or pass "
-    '--extension NAME; {% trans %} parses unless i18n = "off". A {% break %} or {% continue %} '
-    "must stand inside a {% for %} loop of the same macro, call block or block.",
+    "Fix the syntax where the diagnostic points: its message says what Jinja expected there.",
 )
 _rule(
     "J002",

@@ -6,8 +6,6 @@ or configured ``oldstyle`` (see ``i18n.py``).
 
 from __future__ import annotations
 
-import dataclasses
-import re
 from collections.abc import Mapping, Sequence
 
 import jinja2
@@ -69,93 +67,3 @@ def make_environment(
         configure(env, i18n, i18n_trimmed)
     env.extend(jinja2tsx_flask=flask)
     return env
-
-
-@dataclasses.dataclass(frozen=True)
-class TagSource:
-    """Where a Jinja tag that the default environment does not know comes from."""
-
-    extension: str  # the import name an app passes to ``jinja_env.add_extension``
-    provider: str  # who ships it
-    builtin: bool  # shipped with Jinja (jinja2.ext): enabling it is all it takes
-    advice: str = ""  # for other extensions: what to do instead
-
-
-_DO = TagSource("jinja2.ext.do", "Jinja's expression-statement extension", True)
-_LOOP = TagSource("jinja2.ext.loopcontrols", "Jinja's loop-controls extension", True)
-_I18N = TagSource("jinja2.ext.i18n", "Jinja's i18n extension (installed by Flask-Babel)", True)
-_DEBUG = TagSource("jinja2.ext.debug", "Jinja's debug extension", True)
-_ASSETS = TagSource(
-    "webassets.ext.jinja2.AssetsExtension",
-    "webassets (Flask-Assets)",
-    False,
-    "build the bundle with webassets and pass its URLs in the context (or write the <script> "
-    "and <link> tags of the built files)",
-)
-_CACHE = TagSource(
-    "flask_caching.jinja2ext.CacheExtension",
-    "Flask-Caching",
-    False,
-    "remove {% cache %} and {% endcache %} and keep what they enclose (cache at the route or "
-    "data level in the React app instead)",
-)
-
-# Tags of well-known extensions, by tag name (closing tags included: Jinja may report those).
-EXTENSION_TAGS: dict[str, TagSource] = {
-    "do": _DO,
-    "break": _LOOP,
-    "continue": _LOOP,
-    "trans": _I18N,
-    "pluralize": _I18N,
-    "endtrans": _I18N,
-    "debug": _DEBUG,
-    "assets": _ASSETS,
-    "endassets": _ASSETS,
-    "cache": _CACHE,
-    "endcache": _CACHE,
-}
-
-_UNKNOWN_TAG = re.compile(r"Encountered unknown tag '([^']+)'")
-
-
-def unknown_tag_help(message: str) -> tuple[str, str] | None:
-    """For Jinja's "Encountered unknown tag 'x'" syntax error: a message naming the extension the
-    tag most likely comes from, and a hint (how to enable a built-in extension). ``None`` when
-    the error is of another kind."""
-    m = _UNKNOWN_TAG.search(message)
-    if m is None:
-        return None
-    tag = m.group(1)
-    source = EXTENSION_TAGS.get(tag)
-    if source is None:
-        return (
-            f"unknown tag {{% {tag} %}}: no enabled Jinja extension defines it",
-            "If the app adds a Jinja extension that defines this tag, list it in extensions = "
-            "[...] under [tool.jinja2tsx] in pyproject.toml (or pass --extension NAME); "
-            "jinja2tsx converts the tags of jinja2.ext.do and jinja2.ext.loopcontrols.",
-        )
-    if source.builtin:
-        msg = (
-            f"unknown tag {{% {tag} %}}: it comes from {source.provider}, {source.extension}, "
-            "which is not enabled"
-        )
-        hint = (
-            f'If the app enables it, add extensions = ["{source.extension}"] under '
-            f"[tool.jinja2tsx] in pyproject.toml, or pass --extension {source.extension}."
-        )
-        if source is _I18N:
-            hint = (
-                'jinja2tsx parses with the i18n extension unless i18n = "off": set i18n = '
-                '"newstyle" (Flask-Babel) or "oldstyle" under [tool.jinja2tsx], or pass --i18n '
-                "newstyle."
-            )
-        if source is _DEBUG:
-            hint += " {% debug %} prints the whole template context, so it cannot be converted "
-            hint += "even then: remove it."
-        return msg, hint
-    msg = f"unknown tag {{% {tag} %}}: it comes from {source.provider}, {source.extension}"
-    hint = (
-        f"jinja2tsx does not convert the tags of {source.extension}: {source.advice}, or "
-        "convert this template by hand."
-    )
-    return msg, hint

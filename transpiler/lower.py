@@ -32,7 +32,7 @@ from .treeindex import index_of
 from . import pathsplit, tagsplit
 from .appnames import RESERVED_GLOBALS, AppUse, Kind, app_names_of
 from .diagnostics import ConversionError
-from .environment import FLASK_ENV_GLOBALS, JINJA_GLOBALS, unknown_tag_help
+from .environment import FLASK_ENV_GLOBALS, JINJA_GLOBALS
 from .graph import Project
 from .htmlfacts import (
     BUTTON_SCOPE_BOUNDARIES,
@@ -42,6 +42,7 @@ from .htmlfacts import (
     end_tag_stays_inside,
     table_part_ignored,
 )
+from .jinja_syntax import syntax_error
 from .jinja_facts import (
     LAZY_FILTERS,
     called_app_globals,
@@ -3357,11 +3358,7 @@ def lower_template(
     try:
         tree = env.parse(source, name, name)
     except jinja2.TemplateSyntaxError as exc:
-        message, hint = exc.message or "syntax error", ""
-        known = unknown_tag_help(message)
-        if known is not None:
-            message, hint = known
-        raise ConversionError("J001", message, exc.lineno or 1, 1, hint) from None
+        raise syntax_error(exc, source, env) from None
     early = nested_read_before_root_set(tree)
     if early is not None:
         name, frame = early
