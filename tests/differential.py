@@ -374,7 +374,6 @@ def app_of(case: Case) -> AppModule | None:
 def convert_case(case: Case) -> tuple[TemplateResult, dict[str, str]]:
     """The entry's result, and every module the render needs (output path → TSX)."""
     from transpiler.appnames import APP_MODULE, AppNames
-    from transpiler.environment import make_environment
 
     app = app_of(case)
     names = app.names() if app is not None else AppNames.declared()

@@ -44,9 +44,6 @@ from transpiler.flaskapp import (
     ROUTES_MODULE,
     RoutesError,
     load_settings,
-    map_from_routes,
-    routes_module,
-    table_from_map,
 )
 
 CASES = flask_cases()

@@ -38,7 +38,7 @@ from .htmlfacts import (
 )
 from .emit_flask import FlaskEmitting
 from .proptypes import ELEMENT_PROPS, HTML_PROPS, NON_STRING_PROPS
-from .lower import AUTOESCAPE_FILTERS, FILTER_SIGNATURES, LOOP_ATTRS
+from .lower_expr import AUTOESCAPE_FILTERS, FILTER_SIGNATURES, LOOP_ATTRS
 from .safety import expr_safety, walk_expr
 
 JS_RESERVED = frozenset(

@@ -33,7 +33,7 @@ from .diagnostics import ConversionError
 
 if TYPE_CHECKING:
     from . import ir
-    from .lower import Lowerer
+    from .lower_expr import ExprLowering
 
 I18nStyle = Literal["newstyle", "oldstyle", "off"]
 I18N_STYLES: tuple[I18nStyle, ...] = ("newstyle", "oldstyle", "off")
@@ -79,7 +79,7 @@ def settings(env: jinja2.Environment) -> I18n | None:
     return I18n(newstyle=bool(getattr(env, "newstyle_gettext", False)))
 
 
-def is_gettext_call(lw: "Lowerer", node: nodes.Call) -> bool:
+def is_gettext_call(lw: "ExprLowering", node: nodes.Call) -> bool:
     """A call of an i18n global that no template variable shadows."""
     func = node.node
     return (
@@ -90,7 +90,7 @@ def is_gettext_call(lw: "Lowerer", node: nodes.Call) -> bool:
     )
 
 
-def lower_gettext_call(lw: "Lowerer", node: nodes.Call, line: int) -> ir.Translate:
+def lower_gettext_call(lw: "ExprLowering", node: nodes.Call, line: int) -> ir.Translate:
     from . import ir
 
     assert lw.i18n is not None and isinstance(node.node, nodes.Name)
@@ -123,7 +123,7 @@ def lower_gettext_call(lw: "Lowerer", node: nodes.Call, line: int) -> ir.Transla
     )
 
 
-def raise_oldstyle_kwargs(lw: "Lowerer", name: str, node: nodes.Call) -> NoReturn:
+def raise_oldstyle_kwargs(lw: "ExprLowering", name: str, node: nodes.Call) -> NoReturn:
     raise ConversionError(
         "U006",
         f"{name}() with keyword arguments needs newstyle gettext (oldstyle is configured)",
@@ -134,7 +134,9 @@ def raise_oldstyle_kwargs(lw: "Lowerer", name: str, node: nodes.Call) -> NoRetur
     )
 
 
-def mark_safe_if_autoescape(lw: "Lowerer", node: nodes.MarkSafeIfAutoescape, line: int) -> ir.Expr:
+def mark_safe_if_autoescape(
+    lw: "ExprLowering", node: nodes.MarkSafeIfAutoescape, line: int
+) -> ir.Expr:
     """Old-style ``{% trans %}``: ``(Markup if autoescape else identity)(gettext(...))``."""
     from . import ir
 
