@@ -149,6 +149,18 @@ _rule(
     "explicitly where you mean it to end.",
 )
 _rule(
+    "H110",
+    "form-control-inside-select",
+    "error",
+    "An <input>, <textarea>, <keygen> or another <select> stands inside an open <select>.",
+    "The HTML parser ends the <select> at that tag, so the markup after it is not inside the "
+    "select as written: an <option> whose end tag the template omits is then not ended by "
+    "</select>, and what follows goes inside it. A component writes the elements as nested, "
+    "with their end tags, and the browser builds another document.",
+    "Close the <select> before the other form control (a <select> holds only <option>, "
+    "<optgroup> and <hr>).",
+)
+_rule(
     "U001",
     "unsupported-tag",
     "error",

@@ -108,6 +108,8 @@ IMPLIED_BY: dict[str, frozenset[str]] = {
     "caption": frozenset(),
 }
 OPTIONAL_END = frozenset(IMPLIED_BY) | {"html", "body"}
+# start tags that end an open <select> ("in select" insertion mode)
+SELECT_CLOSERS = frozenset({"input", "keygen", "textarea", "select"})
 
 
 # ----------------------------------------------------------------------------- flattening
@@ -1262,6 +1264,8 @@ class Lowerer(ExprLowering, FlaskLowering):
         attrs = self.attributes(tok) if attrs_override is None else attrs_override
         name = tok.name
         in_svg = self.svg_depth > 0 or name == "svg"
+        if not in_svg:
+            self.check_select_closer(tok)
         if name in VOID_ELEMENTS and not in_svg:
             return ir.Element(line, tok.source_name, tuple(attrs), (), void=True, in_svg=in_svg)
         if in_svg and tok.self_closing:  # `<use href="#i"/>`: an empty element in SVG
@@ -1412,8 +1416,20 @@ class Lowerer(ExprLowering, FlaskLowering):
             self._closer_visits.discard(key)
             self.pos = saved
 
+    def check_select_closer(self, tok: StartTagTok) -> None:
+        """An ``<input>``, ``<textarea>``, ``<keygen>`` or ``<select>`` inside an open
+        ``<select>``: the HTML parser closes the select there, so what follows is not in it
+        (an ``<option>`` after it is not ended by ``</select>``)."""
+        if tok.name in SELECT_CLOSERS and "select" in self.open_stack and self.svg_depth == 0:
+            self.fail(
+                "H110",
+                f"<{tok.source_name}> inside <select>: the HTML parser ends the <select> there",
+                tok.offset,
+            )
+
     def raw_text_element(self, tok: RawTextTok) -> ir.Element:
         line = self.position(tok.offset)[0]
+        self.check_select_closer(tok.tag)
         attrs = self.attributes(tok.tag)
         flavor = "html" if tok.tag.name in ("script", "style") else "text"
         children = self.parts_content(tok.content, flavor)
@@ -2694,7 +2710,7 @@ REACT_RESERVED_PROPS = frozenset({"key"})  # React strips `key` from props; `ref
 # markup that has no element structure as written (what the rewrites in tagsplit/pathsplit fix)
 STRUCTURE_CODES = ("H001", "H101", "H104")
 # what reading a body's HTML as elements may fail with, where its text could be written as it is
-SPLIT_MARKUP_CODES = ("H001", "H101", "H102", "H103", "H104", "H106", "H107")
+SPLIT_MARKUP_CODES = ("H001", "H101", "H102", "H103", "H104", "H106", "H107", "H110")
 
 
 class SecondChance(ConversionError):
