@@ -958,18 +958,33 @@ class Emitter(FlaskEmitting):
     def macro_fn(self, info: ir.MacroInfo, form: str) -> str:
         base = self.macro_names.get(id(info))
         if base is None:
-            base = (
-                info.name
-                if info.module_level and IDENT.match(info.name) and info.name not in JS_RESERVED
-                else self.ident(info.name)
-            )
+            if self.redefined(info):
+                self.used.add(info.name)  # the module's export of that name is the last one
+                base = self.ident(info.name)
+            elif info.module_level and IDENT.match(info.name) and info.name not in JS_RESERVED:
+                base = info.name
+            else:
+                base = self.ident(info.name)
             self.used.add(base)
             self.macro_names[id(info)] = base
         return base if form == "jsx" else base + "_html"
 
+    def redefined(self, info: ir.MacroInfo) -> bool:
+        """A top-level macro the template defines again later: Jinja runs each definition as
+        an assignment, so calls between the two get this one, and importers the last."""
+        if not info.module_level or info.module != self.t.name:
+            return False
+        exported = next((m for m in self.t.macros if m.name == info.name), None)
+        return exported is not None and exported is not info
+
     def macro_def(self, n: ir.MacroDef) -> None:
         info = n.info
-        top_level = bool(info.module_level and info.module == self.t.name and len(self.stmts) == 1)
+        top_level = bool(
+            info.module_level
+            and info.module == self.t.name
+            and len(self.stmts) == 1
+            and not self.redefined(info)
+        )
         forms = ["jsx", "html"] if info.jsx_ok else ["html"]
         for form in forms:
             decl = self.macro_function(n, form, export=top_level)
