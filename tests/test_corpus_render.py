@@ -106,21 +106,20 @@ def _url_for(endpoint: object, **values: object) -> str:
     return "/" + str(endpoint) + "".join(f"?{k}={v}" for k, v in sorted(values.items()))
 
 
+def _value_stub(kind: str, returns: str, body: str) -> tuple[re.Pattern[str], str]:
+    """The generated stub of an app filter or test (``kind``), and what replaces it."""
+    stub = re.compile(
+        rf"export function ({kind}_\w+)\(value: unknown, \.\.\.args: unknown\[\]\): unknown \{{\n"
+        rf'  return rt\.notImplemented\("{kind}", "[^"]+"\);[^\n]*\n\}}'
+    )
+    return stub, rf"export function \1(value: unknown, ...args: unknown[]): {returns} {{ {body} }}"
+
+
 # the app's filters give their value as text, its tests its truth, on both sides
-FILTER_STUB = re.compile(
-    r"export function (filter_\w+)\(value: unknown, \.\.\.args: unknown\[\]\): unknown \{\n"
-    r'  return rt\.notImplemented\("filter", "[^"]+"\);[^\n]*\n\}'
-)
-FILTER_TS = r"""export function \1(value: unknown, ...args: unknown[]): string {
-  return rt.str(value);
-}"""
-TEST_STUB = re.compile(
-    r"export function (test_\w+)\(value: unknown, \.\.\.args: unknown\[\]\): unknown \{\n"
-    r'  return rt\.notImplemented\("test", "[^"]+"\);[^\n]*\n\}'
-)
-TEST_TS = r"""export function \1(value: unknown, ...args: unknown[]): boolean {
-  return rt.truthy(value);
-}"""
+VALUE_STUBS = [
+    _value_stub("filter", "string", "return rt.str(value);"),
+    _value_stub("test", "boolean", "return rt.truthy(value);"),
+]
 
 
 def _as_text(value: object, *args: object, **kwargs: object) -> str:
@@ -362,7 +361,8 @@ def test_corpus_renders_like_jinja() -> None:
         module = updated_module(None, uses) if uses else None
         if module is not None:
             module = re.sub(r"export function url_for\(.*?\n}\n", URL_FOR_TS, module, flags=re.S)
-            module = FILTER_STUB.sub(FILTER_TS, TEST_STUB.sub(TEST_TS, module))
+            for stub, replacement in VALUE_STUBS:
+                module = stub.sub(replacement, module)
             files[APP_MODULE] = GLOBAL_STUB.sub(ECHO_TS, module)
         jinja_env = flask_environment(
             loader, {"i18n": "newstyle"}, [e for e in EXTENSIONS if not e.endswith("i18n")]
