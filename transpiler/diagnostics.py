@@ -237,6 +237,16 @@ _rule(
     "the template sets another name.",
 )
 _rule(
+    "U009",
+    "macro-export-name-taken",
+    "error",
+    "A top-level macro whose export name is taken: a macro named like another macro's HTML form "
+    "(m and m_html), or named default or rendersHtml.",
+    "Each top-level macro is exported twice, as name (JSX) and name_html (an HTML string), "
+    "and the module's default export is its component: two exports cannot share a name.",
+    "Rename one of the macros (and its calls).",
+)
+_rule(
     "U101",
     "not-reproducible",
     "error",

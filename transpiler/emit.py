@@ -45,10 +45,17 @@ JS_RESERVED = frozenset(
     """break case catch class const continue debugger default delete do else enum export extends
     false finally for function if import in instanceof new null return super switch this throw true
     try typeof var void while with yield let static implements interface package private protected
-    public await arguments eval undefined NaN Infinity rt React Fragment props key""".split()
+    public await arguments eval undefined NaN Infinity rt React Fragment ReactNode props key""".split()
 )
 JSX_NAME = re.compile(r"[A-Za-z_$][\w$-]*\Z")
 IDENT = re.compile(r"[A-Za-z_$][\w$]*\Z")
+# what every JS object inherits from Object.prototype: a prop of such a name that the caller
+# leaves out must read as undefined, not as the inherited function
+INHERITED_NAMES = frozenset(
+    """constructor toString toLocaleString valueOf hasOwnProperty isPrototypeOf
+    propertyIsEnumerable __proto__ __defineGetter__ __defineSetter__ __lookupGetter__
+    __lookupSetter__""".split()
+)
 # Markup results whose HTML never contains a tag: printable as text after decoding.
 TEXT_SAFE_FILTERS = frozenset({"e", "escape"})
 
@@ -482,11 +489,21 @@ class Emitter(FlaskEmitting):
                 if self.blocks_name != "blocks"
                 else "blocks = {}"
             )
+        inherited = [(n, js) for n, js in prop_names if n in INHERITED_NAMES]
         if fields:
             lines.append(f"export interface {iface} {{")
             lines += fields
             lines.append("}")
             params = f"{{ {', '.join(pattern)} }}: {iface}"
+            if inherited:  # read those through an own-property check, the others as before
+                props = self.ident("props")
+                params = f"{props}: {iface}"
+                own = [p for p, (n, _) in zip(pattern, prop_names) if n not in INHERITED_NAMES]
+                own += pattern[len(prop_names) :]  # blocks
+                reads = [f"const {js} = rt.ownProp({props}, {js_str(n)});" for n, js in inherited]
+                if own:
+                    reads.insert(0, f"const {{ {', '.join(own)} }} = {props};")
+                stmts = reads + stmts
         else:
             lines.append(f"export type {iface} = Record<string, never>;")
             params = f"_props: {iface}"
@@ -960,12 +977,14 @@ class Emitter(FlaskEmitting):
         if base is None:
             if self.redefined(info):
                 self.used.add(info.name)  # the module's export of that name is the last one
-                base = self.ident(info.name)
-            elif info.module_level and IDENT.match(info.name) and info.name not in JS_RESERVED:
+            free = info.name not in self.used and info.name + "_html" not in self.used
+            if info.module_level and IDENT.match(info.name) and free:
                 base = info.name
-            else:
+            else:  # (exported under its own name all the same: see macro_function)
                 base = self.ident(info.name)
-            self.used.add(base)
+                while base + "_html" in self.used:
+                    base = self.ident(info.name)
+            self.used.update((base, base + "_html"))
             self.macro_names[id(info)] = base
         return base if form == "jsx" else base + "_html"
 
@@ -1050,8 +1069,15 @@ class Emitter(FlaskEmitting):
         if form == "jsx":
             self.needs_react_types = True
         body = "".join(f"  {st}\n" for st in stmts)
-        prefix = "export " if export else ""
-        return f"{prefix}function {name}({params}){ret} {{\n{body}  return {result};\n}}"
+        decl = f"function {name}({params}){ret} {{\n{body}  return {result};\n}}"
+        exported = n.info.name if form == "jsx" else n.info.name + "_html"
+        if not export:
+            return decl
+        if name == exported:
+            return "export " + decl
+        # the module needs that name for something else (its component, React's Fragment…):
+        # the function has another name here, the module exports it under the macro's
+        return f"{decl}\nexport {{ {name} as {exported} }};"
 
     def caller_fn(self, c: ir.CallerDef, form: str) -> str:
         params = self.macro_params(c, form)

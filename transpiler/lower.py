@@ -1980,6 +1980,29 @@ class Lowerer(ExprLowering, FlaskLowering):
             del self.current_super[depths[2] :]
             raise
 
+    def check_export_name(self, node: nodes.Macro) -> None:
+        """A top-level macro is exported under its name and its HTML form under name_html: a
+        second macro named like the first's HTML form (m and m_html), or a macro named like
+        the module's other exports (its component is ``default``), has no name of its own."""
+        name = node.name
+        if name in ("default", "rendersHtml"):
+            self.node_fail(
+                "U009",
+                f"a macro named {name!r}: the module exports "
+                + ("its component" if name == "default" else "rendersHtml")
+                + " under that name",
+                node,
+            )
+        others = {m.name for m in self.macros if m.top_level}
+        clash = name[: -len("_html")] if name.endswith("_html") else name + "_html"
+        if clash in others:
+            form, html = (clash, name) if name.endswith("_html") else (name, clash)
+            self.node_fail(
+                "U009",
+                f"the macros {form!r} and {html!r}: {form}'s HTML form is exported as {html}",
+                node,
+            )
+
     def macro_def(self, node: nodes.Macro) -> ir.MacroDef | None:
         special = find_undeclared(node.body, ("caller", "kwargs", "varargs"))
         info = ir.MacroInfo(
@@ -1992,6 +2015,8 @@ class Lowerer(ExprLowering, FlaskLowering):
             self.name,
             top_level=self.scope.parent is None and self.scope.macro is None,
         )
+        if info.top_level:
+            self.check_export_name(node)
         binding = ir.Binding(node.name, "macro", macro=info)
         self.scope.names[node.name] = binding
         if info.top_level:

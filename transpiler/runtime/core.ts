@@ -929,6 +929,12 @@ export function strKeep(v: unknown): string | SafeHtml {
   return str(v);
 }
 
+/** A prop the caller passed (an own property): `props.toString` of props without one is undefined, as
+ * the name is in Jinja's context, not the function every JS object inherits. */
+export function ownProp(props: object, name: string): unknown {
+  return Object.prototype.hasOwnProperty.call(props, name) ? (props as Record<string, unknown>)[name] : undefined;
+}
+
 /** Has `v` an `__html__` method (MarkupSafe's test for "already HTML")? SafeHtml or a host object. */
 export function hasHtml(v: unknown): boolean {
   return v instanceof SafeHtml || hook(v, "__html__") !== undefined;
