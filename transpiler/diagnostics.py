@@ -150,15 +150,16 @@ _rule(
 )
 _rule(
     "H110",
-    "form-control-inside-select",
+    "form-tags-the-parser-moves",
     "error",
-    "An <input>, <textarea>, <keygen> or another <select> stands inside an open <select>.",
-    "The HTML parser ends the <select> at that tag, so the markup after it is not inside the "
-    "select as written: an <option> whose end tag the template omits is then not ended by "
-    "</select>, and what follows goes inside it. A component writes the elements as nested, "
-    "with their end tags, and the browser builds another document.",
+    "A form tag the HTML parser does not nest as written: an <input>, <textarea>, <keygen> or "
+    "another <select> inside an open <select>, or a <form> inside an open <form>.",
+    "The parser ends the <select> at such a control (an <option> after it whose end tag the "
+    "template omits is then not ended by </select>, and what follows goes inside it), and it "
+    "ignores a nested <form> start tag (which then does not end a <p> before it). A component "
+    "writes the elements as nested, with their end tags, and the browser builds another document.",
     "Close the <select> before the other form control (a <select> holds only <option>, "
-    "<optgroup> and <hr>).",
+    "<optgroup> and <hr>); do not nest forms (use the form attribute of a control instead).",
 )
 _rule(
     "U001",

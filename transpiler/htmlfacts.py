@@ -17,6 +17,16 @@ VOID_ELEMENTS = frozenset(
 )
 RAW_TEXT = frozenset({"script", "style", "textarea", "title"})
 
+# HTML's white space is ASCII only: a no-break space (U+00A0), which Python's str.strip() and
+# isspace() take for white space, is text to the parser (and Jinja's "-" still strips it)
+HTML_SPACE = " \t\n\r\f"
+
+
+def blank(text: str) -> bool:
+    """Is ``text`` empty or HTML white space only (inter-element white space)?"""
+    return not text.strip(HTML_SPACE)
+
+
 # What the HTML parser does with an end tag whose element is not open where it stands
 # (https://html.spec.whatwg.org/#parsing-main-inbody): it looks for the element in a scope,
 # and these elements bound the search; an element outside them is never closed.

@@ -33,6 +33,7 @@ from .diagnostics import ConversionError
 from .environment import FLASK_ENV_GLOBALS, JINJA_GLOBALS
 from .graph import Project
 from .htmlfacts import (
+    blank,
     BUTTON_SCOPE_BOUNDARIES,
     RAW_TEXT,
     VOID_ELEMENTS,
@@ -558,7 +559,7 @@ class Lowerer(ExprLowering, FlaskLowering):
         if all(
             isinstance(n, ir.Comment)
             or isinstance(n, ir.Text)
-            and not n.raw.strip()
+            and blank(n.raw)
             or isinstance(n, (ir.Set, ir.SetAttr, ir.Do, ir.MacroDef, ir.Import, ir.BlockRef))
             for n in prefix
         ):
@@ -961,7 +962,7 @@ class Lowerer(ExprLowering, FlaskLowering):
             item = self.item_of(marker)
             if not isinstance(tag, StartTagTok) or item is None or item.node is not node:
                 return None
-            if any(isinstance(t, TextTok) and t.text.strip() for t in self.toks[i:j2]):
+            if any(isinstance(t, TextTok) and not blank(t.text) for t in self.toks[i:j2]):
                 return None
             branches.append(tag)
             i = j2 + 1
@@ -997,7 +998,7 @@ class Lowerer(ExprLowering, FlaskLowering):
         i = start
         while i < len(self.toks):
             tok = self.toks[i]
-            if not (isinstance(tok, TextTok) and not tok.text.strip()):
+            if not (isinstance(tok, TextTok) and blank(tok.text)):
                 yield i, tok
             i += 1
 
@@ -1130,7 +1131,7 @@ class Lowerer(ExprLowering, FlaskLowering):
 
         def skippable(tok: HtmlToken) -> bool:
             if isinstance(tok, TextTok):
-                return not tok.text.strip()
+                return blank(tok.text)
             return nested and isinstance(tok, CommentTok)
 
         k = j + 1
@@ -1164,9 +1165,7 @@ class Lowerer(ExprLowering, FlaskLowering):
                 if tok.name in VOID_ELEMENTS or tok.self_closing and self.svg_depth:
                     return None
                 tags.append((i, tok))
-            elif not (
-                isinstance(tok, CommentTok) or isinstance(tok, TextTok) and not tok.text.strip()
-            ):
+            elif not (isinstance(tok, CommentTok) or isinstance(tok, TextTok) and blank(tok.text)):
                 return None
             i += 1
         else:
@@ -1265,7 +1264,7 @@ class Lowerer(ExprLowering, FlaskLowering):
         name = tok.name
         in_svg = self.svg_depth > 0 or name == "svg"
         if not in_svg:
-            self.check_select_closer(tok)
+            self.check_form_nesting(tok)
         if name in VOID_ELEMENTS and not in_svg:
             return ir.Element(line, tok.source_name, tuple(attrs), (), void=True, in_svg=in_svg)
         if in_svg and tok.self_closing:  # `<use href="#i"/>`: an empty element in SVG
@@ -1373,7 +1372,11 @@ class Lowerer(ExprLowering, FlaskLowering):
         """Does what follows token ``i`` (past white space) end an open ``<name>``?"""
         for _, tok in self._sig_tokens(i):
             if isinstance(tok, EndTagTok):
-                return end_tag_ends(name, tok.name)
+                if tok.name in self.open_stack:
+                    return end_tag_ends(name, tok.name)
+                if tok.name in ("p", "br"):
+                    return False  # the parser makes an element of it, inside the open one
+                continue  # no such element open: the parser ignores the end tag (see content)
             if isinstance(tok, StartTagTok):
                 return tok.name in IMPLIED_BY.get(name, ())
             it = self.item_of(tok)
@@ -1416,20 +1419,29 @@ class Lowerer(ExprLowering, FlaskLowering):
             self._closer_visits.discard(key)
             self.pos = saved
 
-    def check_select_closer(self, tok: StartTagTok) -> None:
-        """An ``<input>``, ``<textarea>``, ``<keygen>`` or ``<select>`` inside an open
-        ``<select>``: the HTML parser closes the select there, so what follows is not in it
-        (an ``<option>`` after it is not ended by ``</select>``)."""
-        if tok.name in SELECT_CLOSERS and "select" in self.open_stack and self.svg_depth == 0:
+    def check_form_nesting(self, tok: StartTagTok) -> None:
+        """Form tags the HTML parser does not nest as written: an ``<input>``, ``<textarea>``,
+        ``<keygen>`` or ``<select>`` inside an open ``<select>`` ends the select there (an
+        ``<option>`` after it is not ended by ``</select>``); a ``<form>`` inside an open form
+        is ignored (and so does not end a ``<p>`` before it, as a first ``<form>`` does)."""
+        if self.svg_depth:
+            return
+        if tok.name in SELECT_CLOSERS and "select" in self.open_stack:
             self.fail(
                 "H110",
                 f"<{tok.source_name}> inside <select>: the HTML parser ends the <select> there",
                 tok.offset,
             )
+        if tok.name == "form" and "form" in self.open_stack:
+            self.fail(
+                "H110",
+                f"<{tok.source_name}> inside <form>: the HTML parser ignores it",
+                tok.offset,
+            )
 
     def raw_text_element(self, tok: RawTextTok) -> ir.Element:
         line = self.position(tok.offset)[0]
-        self.check_select_closer(tok.tag)
+        self.check_form_nesting(tok.tag)
         attrs = self.attributes(tok.tag)
         flavor = "html" if tok.tag.name in ("script", "style") else "text"
         children = self.parts_content(tok.content, flavor)
