@@ -547,9 +547,9 @@ class Emitter(FlaskEmitting):
             self.default_imports[path] = alias
         entries = [f"...{self.blocks_name}"]
         for b in t.layout.blocks:
-            entries.append(
-                f"{js_str(b.name) if not IDENT.match(b.name) else b.name}: {self.block_override(b)}"
-            )
+            # (a literal's __proto__ key sets its prototype: a computed key is an own property)
+            key = b.name if IDENT.match(b.name) and b.name != "__proto__" else f"[{js_str(b.name)}]"
+            entries.append(f"{key}: {self.block_override(b)}")
         blocks = "{ " + ", ".join(entries) + " }"
         if t.layout.parent_html:  # the parent renders to an HTML string: so does this template
             fields = [(n, self.forward(v)) for n, v in t.layout.parent_props]
@@ -572,6 +572,8 @@ class Emitter(FlaskEmitting):
         )
 
     def block_access(self, name: str) -> str:
+        if name in INHERITED_NAMES:  # blocks.toString is every object's, override or not
+            return f"rt.ownBlock({self.blocks_name}, {js_str(name)})"
         if IDENT.match(name):
             return f"{self.blocks_name}.{name}"
         return f"{self.blocks_name}[{js_str(name)}]"

@@ -21,6 +21,12 @@ export type Scope = Readonly<Record<string, unknown>>;
 export type Block<T = ReactNode> = (parent: () => T, scope: Scope) => T;
 export type Blocks = Readonly<Record<string, Block<ReactNode> | Block<string> | undefined>>;
 
+/** The child's override of block `name`, if it gave one: an own property, so that a block named
+ * like what every JS object inherits (constructor, toString...) is not that function. */
+export function ownBlock(blocks: Blocks, name: string): Block<ReactNode> | Block<string> | undefined {
+  return Object.prototype.hasOwnProperty.call(blocks, name) ? blocks[name] : undefined;
+}
+
 /** Render the final override of an element-content block, or the layout's own content. */
 export function block(
   override: Block<ReactNode> | Block<string> | undefined,
