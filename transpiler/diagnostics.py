@@ -162,6 +162,17 @@ _rule(
     "<optgroup> and <hr>); do not nest forms (use the form attribute of a control instead).",
 )
 _rule(
+    "H111",
+    "omitted-end-tag-in-table",
+    "error",
+    "An element whose end tag the template omits (<p>, <li>, <dd>, <option>...) stands straight "
+    "inside a <table>, <tbody>, <thead>, <tfoot> or <tr>, not in a cell.",
+    "The HTML parser moves content a table cannot hold before the table (foster parenting); the "
+    "tag that ends such an element is then found by other rules than where it is written, and a "
+    "component, which writes the end tag, builds another document.",
+    "Put the content in a cell (<td>) or outside the table, or write its end tag.",
+)
+_rule(
     "U001",
     "unsupported-tag",
     "error",

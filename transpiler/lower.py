@@ -33,6 +33,7 @@ from .diagnostics import ConversionError
 from .environment import FLASK_ENV_GLOBALS, JINJA_GLOBALS
 from .graph import Project
 from .htmlfacts import (
+    TABLE_PARTS,
     blank,
     BUTTON_SCOPE_BOUNDARIES,
     RAW_TEXT,
@@ -109,6 +110,8 @@ IMPLIED_BY: dict[str, frozenset[str]] = {
     "caption": frozenset(),
 }
 OPTIONAL_END = frozenset(IMPLIED_BY) | {"html", "body"}
+# where content other than table parts is moved before the table ("foster parenting")
+TABLE_ROWS = frozenset({"table", "tbody", "thead", "tfoot", "tr"})
 # start tags that end an open <select> ("in select" insertion mode)
 SELECT_CLOSERS = frozenset({"input", "keygen", "textarea", "select"})
 
@@ -1286,6 +1289,8 @@ class Lowerer(ExprLowering, FlaskLowering):
         nxt = self.peek()
         if isinstance(nxt, EndTagTok) and nxt.name == name:
             self.pos += 1
+        elif name in OPTIONAL_END and self.fostered(name, tok):
+            pass  # (refused)
         elif name in OPTIONAL_END and self.may_close_implicitly(name):
             # the component writes </p> at the end; where the browser ended the <p> before,
             # that </p> makes a new, empty paragraph (other end tags without an element open
@@ -1418,6 +1423,19 @@ class Lowerer(ExprLowering, FlaskLowering):
         finally:
             self._closer_visits.discard(key)
             self.pos = saved
+
+    def fostered(self, name: str, tok: StartTagTok) -> bool:
+        """An element whose end tag the template omits, written straight inside a table (not
+        in a cell): the HTML parser moves it before the table ("foster parenting"), where
+        other rules find its end than where it is written. Refused (returns only if not)."""
+        if name not in TABLE_PARTS and self.open_stack and self.open_stack[-1] in TABLE_ROWS:
+            self.fail(
+                "H111",
+                f"<{tok.source_name}> inside <{self.open_stack[-1]}> with no end tag: the HTML "
+                "parser moves it out of the table",
+                tok.offset,
+            )
+        return False
 
     def check_form_nesting(self, tok: StartTagTok) -> None:
         """Form tags the HTML parser does not nest as written: an ``<input>``, ``<textarea>``,
