@@ -208,9 +208,10 @@ _rule(
     "U005",
     "reserved-prop-name",
     "error",
-    "The template reads a context variable that React reserves (`key`), so it can never "
-    "reach the component as a prop.",
-    "React removes `key` from the props object it passes to a component.",
+    "The template reads a context variable that React reserves (`key`, `__proto__`), so it can "
+    "never reach the component as a prop.",
+    "React removes `key` from the props object it passes to a component, and its copy of the "
+    "props assigns `__proto__`, which sets the copy's prototype instead of a property.",
     "Rename the variable in the template and the view (e.g. `item_key`), or pass it inside "
     "another object.",
 )

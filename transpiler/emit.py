@@ -393,6 +393,7 @@ class Emitter(FlaskEmitting):
         # (script/style text, attribute values) -- which check Markup printed there needs
         self.html_where = "content"
         self.used: set[str] = set(JS_RESERVED) | {template.component}
+        self.last_definitions: dict[str, ir.MacroInfo] | None = None  # see redefined()
         self.names: dict[int, str] = {}
         self.declared: set[int] = set()
         self.block_flavors: list[str | None] = []  # the blocks being emitted (innermost last)
@@ -995,8 +996,14 @@ class Emitter(FlaskEmitting):
         an assignment, so calls between the two get this one, and importers the last."""
         if not info.module_level or info.module != self.t.name:
             return False
-        exported = next((m for m in self.t.macros if m.name == info.name), None)
-        return exported is not None and exported is not info
+        if self.last_definitions is None:
+            self.last_definitions = {
+                n.info.name: n.info
+                for n in walk_nodes(self.t.body)
+                if isinstance(n, ir.MacroDef) and n.info.module_level
+            }
+        last = self.last_definitions.get(info.name)
+        return last is not None and last is not info
 
     def macro_def(self, n: ir.MacroDef) -> None:
         info = n.info

@@ -532,8 +532,11 @@ class Lowerer(ExprLowering, FlaskLowering):
         """What importing this template gives: its top-level macros and, for a child template,
         its layout's (Jinja runs the layout's top level after the child's, so the layout's
         macro wins where both define one)."""
-        exported = {m.name: m for m in self.macros}
+        # (Jinja's module exports no name starting with an underscore: lib._helper is undefined)
+        exported = {m.name: m for m in self.macros if not m.name.startswith("_")}
         for m in self.parent_macros:
+            if m.name.startswith("_"):
+                continue
             if m.name in exported and exported[m.name] is not m:
                 # the child's own macro of that name is what its own code calls; importers
                 # would get the layout's: keep the name out of the module rather than guess
@@ -2759,7 +2762,9 @@ class Lowerer(ExprLowering, FlaskLowering):
             )
 
 
-REACT_RESERVED_PROPS = frozenset({"key"})  # React strips `key` from props; `ref` is a prop in 19
+# React strips `key` from props (`ref` is a prop in 19), and its copy of the props assigns
+# `__proto__`, which sets the copy's prototype instead
+REACT_RESERVED_PROPS = frozenset({"key", "__proto__"})
 
 
 # markup that has no element structure as written (what the rewrites in tagsplit/pathsplit fix)

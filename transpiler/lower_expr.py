@@ -319,6 +319,15 @@ class ExprLowering:
         return ir.Const(line, node.value)
 
     def expr_Name(self, node: nodes.Name, line: int) -> ir.Expr:
+        if node.name == "super" and self.current_super and not self._bound("super"):
+            # (a called super() is lowered in expr_Call)
+            self.node_fail(
+                "U002",
+                "super as a value: in a block Jinja binds it to the parent block's reference (or "
+                "to Undefined in a layout's own block), not to the context variable",
+                node,
+                "Call it, {{ super() }}, or rename the context variable.",
+            )
         if node.name in self.called_app_globals and not self._bound(node.name):
             return ir.AppGlobal(line, node.name)
         b = self._current(node.name)
