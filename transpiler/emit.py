@@ -30,6 +30,7 @@ from .htmlfacts import (
     BLOCK_ELEMENTS,
     BOOLEAN_PROPS,
     PREFORMATTED,
+    blank,
     decode_attr,
     decode_text,
     parse_style,
@@ -338,7 +339,7 @@ class Siblings:
 
     def _blank(self, i: int) -> bool:
         n = self.nodes[i]
-        return self.runs and isinstance(n, ir.Text) and not decode_text(n.raw).strip(" \t\n\r\f")
+        return self.runs and isinstance(n, ir.Text) and blank(decode_text(n.raw))
 
     def between_blocks(self, idx: int) -> bool:
         visible = self.visible
@@ -375,7 +376,7 @@ class Siblings:
 
     def _blank_any(self, i: int) -> bool:
         n = self.nodes[i]
-        return isinstance(n, ir.Text) and not decode_text(n.raw).strip(" \t\n\r\f")
+        return isinstance(n, ir.Text) and blank(decode_text(n.raw))
 
     def continues_run(self, idx: int) -> bool:
         """Is this whitespace-only text the continuation of a run that an earlier one started?"""
@@ -2139,7 +2140,7 @@ def _loop_edges(body: tuple[ir.Node, ...], outside: tuple[bool, bool]) -> tuple[
         for n in body
         if not isinstance(n, INVISIBLE)
         and not _silent(n)
-        and not (isinstance(n, ir.Text) and not decode_text(n.raw).strip(" \t\n\r\f"))
+        and not (isinstance(n, ir.Text) and blank(decode_text(n.raw)))
     ]
     first = _blockish(seen[0], False) if seen else True
     last = _blockish(seen[-1], False) if seen else True
