@@ -137,8 +137,10 @@ def _contexts(
     that with live forms where names look like forms."""
     out = [{**LAYOUT_NAMES, **({} if kind is None else {n: kind for n in names})} for kind in KINDS]
     out.append({**LAYOUT_NAMES, **_by_use(names, tree)})
-    out.append({**LAYOUT_NAMES, **_by_shape(names, tree, 3)})
-    out.append({**LAYOUT_NAMES, **_by_shape(names, tree, "Ann & <Bo>")})
+    shapes = _shapes(tree)  # (one walk, two contexts)
+    for leaf in (3, "Ann & <Bo>"):
+        values = {n: shapes[n].value(leaf) for n in names if n in shapes}
+        out.append({**LAYOUT_NAMES, **{n: v for n, v in values.items() if v is not _CALLED}})
     pairs = [(c, c) for c in out]
     fields = _form_fields(names, tree)
     if fields:
@@ -196,10 +198,11 @@ class _Shape:
 _CALLED = object()  # a function: no JSON value stands for it, so the name is left out
 
 
-def _by_shape(names: list[str], tree: jinja2.nodes.Template, leaf: object) -> dict[str, Any]:
-    """A value for each name built from every path the template reads it by, through loop
-    targets and sets (``{% for p in posts %}{{ p.author.name }}`` gives ``posts`` rows with an
-    ``author`` dict), its leaves ``leaf``; names it calls are left out."""
+def _shapes(tree: jinja2.nodes.Template) -> dict[str, _Shape]:
+    """What the template does with each name it reads, from every path it reads it by,
+    through loop targets and sets (``{% for p in posts %}{{ p.author.name }}`` gives ``posts``
+    rows with an ``author`` dict); ``_Shape.value`` builds a value of it (names it calls:
+    ``_CALLED``, left out)."""
     from jinja2 import nodes
 
     roots: dict[str, _Shape] = {}
@@ -281,8 +284,7 @@ def _by_shape(names: list[str], tree: jinja2.nodes.Template, leaf: object) -> di
             walk(child, scope)
 
     walk(tree, {})
-    values = {n: roots[n].value(leaf) for n in names if n in roots}
-    return {n: v for n, v in values.items() if v is not _CALLED}
+    return roots
 
 
 FORM_ATTRIBUTES = {"hidden_tag", "csrf_token", "errors", "data", "meta", "validate_on_submit"}

@@ -134,6 +134,7 @@ _UNCLOSED = re.compile(
     r"Unexpected end of template\..*The innermost block that needs to be closed is '(\w+)'\.",
     re.S,
 )
+_SET_TAG = re.compile(r"\{%[-+]?\s*set\b(.*?)[-+]?%\}")
 _TAG_START = re.compile(r"\{%[-+]?\s*([A-Za-z_]\w*)")
 
 
@@ -182,7 +183,7 @@ def _is_block(tag: BlockTag, source: str) -> bool:
     if tag.name != "set":
         return tag.name in END_TAGS
     line = source.split("\n")[tag.line - 1]
-    m = re.compile(r"\{%[-+]?\s*set\b(.*?)[-+]?%\}").search(line, tag.column - 1)
+    m = _SET_TAG.search(line, tag.column - 1)
     return m is not None and "=" not in m.group(1)
 
 

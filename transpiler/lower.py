@@ -1290,10 +1290,10 @@ class Lowerer(ExprLowering, FlaskLowering):
         if name == "svg":
             self.svg_depth -= 1
         nxt = self.peek()
+        if name in OPTIONAL_END and not (isinstance(nxt, EndTagTok) and nxt.name == name):
+            self.check_not_fostered(tok)
         if isinstance(nxt, EndTagTok) and nxt.name == name:
             self.pos += 1
-        elif name in OPTIONAL_END and self.fostered(name, tok):
-            pass  # (refused)
         elif name in OPTIONAL_END and self.may_close_implicitly(name):
             # the component writes </p> at the end; where the browser ended the <p> before,
             # that </p> makes a new, empty paragraph (other end tags without an element open
@@ -1427,18 +1427,17 @@ class Lowerer(ExprLowering, FlaskLowering):
             self._closer_visits.discard(key)
             self.pos = saved
 
-    def fostered(self, name: str, tok: StartTagTok) -> bool:
+    def check_not_fostered(self, tok: StartTagTok) -> None:
         """An element whose end tag the template omits, written straight inside a table (not
         in a cell): the HTML parser moves it before the table ("foster parenting"), where
-        other rules find its end than where it is written. Refused (returns only if not)."""
-        if name not in TABLE_PARTS and self.open_stack and self.open_stack[-1] in TABLE_ROWS:
+        other rules find its end than where it is written: refused (H111)."""
+        if tok.name not in TABLE_PARTS and self.open_stack and self.open_stack[-1] in TABLE_ROWS:
             self.fail(
                 "H111",
                 f"<{tok.source_name}> inside <{self.open_stack[-1]}> with no end tag: the HTML "
                 "parser moves it out of the table",
                 tok.offset,
             )
-        return False
 
     def check_form_nesting(self, tok: StartTagTok) -> None:
         """Form tags the HTML parser does not nest as written: an ``<input>``, ``<textarea>``,
